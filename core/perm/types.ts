@@ -1,0 +1,28 @@
+/** A plugin's permission actions: plain names, or meta-actions that imply others. */
+export type PermissionActionDeclaration = string | { name: string; implies: string[] };
+
+export interface PermissionRequestor {
+  getPermissionActions(): PermissionActionDeclaration[];
+}
+
+/**
+ * An ordered chain (`[trac] permission_policies`): the first policy answering true or false
+ * decides; null passes to the next; if none answers the action is denied.
+ */
+export interface PermissionPolicy {
+  readonly name: string;
+  checkPermission(action: string, user: string, resource: string | undefined,
+    perm: PermissionSystem): Promise<boolean | null>;
+}
+
+export interface PermissionSystem {
+  /** Every action the user holds through grants, groups and meta-actions (expanded). */
+  userActions(user: string): Promise<Set<string>>;
+  check(action: string, user: string, resource?: string): Promise<boolean>;
+  /** All declared actions, meta-actions included. */
+  allActions(): Set<string>;
+  grant(subject: string, action: string): Promise<void>;
+  revoke(subject: string, action: string): Promise<boolean>;
+  /** Raw grants, as rows of the `permission` table. */
+  listGrants(): Promise<Array<{ username: string; action: string }>>;
+}
