@@ -42,6 +42,11 @@ export interface RequestContext {
   absoluteUrl(path: string): string;
   /** This request's form token (sets the `trac_form_token` cookie when new). */
   formToken(): string;
+  /**
+   * Checks a submitted `__FORM_TOKEN` against the `trac_form_token` cookie (double submit, as
+   * Trac); throws GH_ERR_FORM_TOKEN (400) on a mismatch. Every state-changing POST calls it.
+   */
+  verifyFormToken(submitted: string | undefined): void;
   /** Throws GH_ERR_PERM_DENIED unless the user holds `action` (on `resource`, when given). */
   requirePermission(action: string, resource?: string): Promise<void>;
   hasPermission(action: string, resource?: string): Promise<boolean>;

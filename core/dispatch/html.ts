@@ -1,0 +1,70 @@
+/**
+ * Minimal HTML rendering: a tagged template that escapes every interpolated value unless it is
+ * already `SafeHtml`, and the page layout every built-in page shares.
+ */
+import type { RequestContext } from './types';
+
+export class SafeHtml {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;');
+}
+
+type Interpolation = SafeHtml | string | number | boolean | null | undefined | Interpolation[];
+
+function render(value: Interpolation): string {
+  if (value === null || value === undefined || value === false) return '';
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (value instanceof SafeHtml) return value.value;
+  return escapeHtml(String(value));
+}
+
+/** `html\`<p>${userText}</p>\`` escapes userText; nest html`` results freely. */
+export function html(strings: TemplateStringsArray, ...values: Interpolation[]): SafeHtml {
+  let out = strings[0];
+  for (let i = 0; i < values.length; i += 1) out += render(values[i]) + strings[i + 1];
+  return new SafeHtml(out);
+}
+
+export interface PageOptions {
+  title: string;
+  body: SafeHtml;
+  status?: number;
+}
+
+/** The shared layout: header with project name and sign-in state, then the page body. */
+export function layout(context: RequestContext | undefined, title: string, body: SafeHtml,
+  siteTitle?: string): string {
+  const chrome = context ? context.href('/chrome/common/css/gatehouse.css') : '/chrome/common/css/gatehouse.css';
+  const project = siteTitle ?? context?.env.projectName ?? 'Gatehouse';
+  const user = context?.user;
+  const signedIn = user !== undefined && user !== 'anonymous';
+  const nav = context === undefined ? '' : signedIn
+    ? html`<span class="user">signed in as <strong>${user}</strong></span>
+      <form method="post" action="${context.href('/logout')}" class="logout">
+      <input type="hidden" name="__FORM_TOKEN" value="${context.formToken()}">
+      <button type="submit">Sign out</button></form>`
+    : html`<a href="${context.href('/login')}">Sign in</a>`;
+  return html`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>${title} – ${project}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${chrome}"></head>
+<body><header><a class="project" href="${context ? context.href('/') : '/'}">${project}</a>
+<nav>${nav}</nav></header>
+<main>${body}</main></body></html>
+`.value;
+}
+
+/** Sends a full HTML page through the context's reply. */
+export function sendPage(context: RequestContext, options: PageOptions): void {
+  context.reply
+    .code(options.status ?? 200)
+    .header('content-type', 'text/html; charset=utf-8')
+    .send(layout(context, options.title, options.body));
+}

@@ -1,0 +1,6 @@
+import type { ComponentRegistration } from '../components/plugin';
+import type { OptionSpec } from '../config/options';
+
+/** This area's core components and the options they declare (wired by core/core-plugin.ts). */
+export const components: ComponentRegistration[] = [];
+export const options: OptionSpec[] = [];
