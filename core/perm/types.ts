@@ -1,6 +1,12 @@
 /** A plugin's permission actions: plain names, or meta-actions that imply others. */
 export type PermissionActionDeclaration = string | { name: string; implies: string[] };
 
+/** One row of the `permission` table: a user or group and an action or group it is granted. */
+export interface PermissionGrant {
+  username: string;
+  action: string;
+}
+
 export interface PermissionRequestor {
   getPermissionActions(): PermissionActionDeclaration[];
 }
@@ -23,6 +29,14 @@ export interface PermissionSystem {
   allActions(): Set<string>;
   grant(subject: string, action: string): Promise<void>;
   revoke(subject: string, action: string): Promise<boolean>;
+  /**
+   * Checks every grant first (an unknown action, a name differing from an action only in case,
+   * an upper-case or empty subject: GH_ERR_PERM_UNKNOWN_ACTION / GH_ERR_PERM_INVALID_SUBJECT,
+   * nothing written), then stores the new ones in one transaction; returns those that were new.
+   */
+  grantAll(grants: readonly PermissionGrant[]): Promise<PermissionGrant[]>;
+  /** Deletes the given rows in one transaction; returns how many existed. */
+  revokeAll(grants: readonly PermissionGrant[]): Promise<number>;
   /** Raw grants, as rows of the `permission` table. */
   listGrants(): Promise<Array<{ username: string; action: string }>>;
 }
