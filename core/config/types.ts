@@ -15,4 +15,6 @@ export interface ConfigView {
   sections(): string[];
   /** The files read, the environment's own trac.ini first, for change detection. */
   readonly files: readonly string[];
+  /** The file whose value of a key counts (own or inherited), or undefined when none sets it. */
+  sourceOf?(section: string, key: string): string | undefined;
 }
