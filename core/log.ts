@@ -1,7 +1,11 @@
 import pino from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 
-/** Structured logger (pino, through fastify in the server). Object first, message second. */
-export type Logger = pino.Logger;
+/**
+ * Structured logger (pino, through fastify in the server). Object first, message second.
+ * Fastify's logger type, so request loggers and plain pino loggers both fit.
+ */
+export type Logger = FastifyBaseLogger;
 
 /**
  * Paths pino removes before a line is written: whatever a client sends as a secret never
@@ -18,7 +22,7 @@ export const redactPaths = [
   'headers.cookie',
 ];
 
-export function createLogger(options: { level?: string; destination?: number | string } = {}): Logger {
+export function createLogger(options: { level?: string; destination?: number | string } = {}): pino.Logger {
   return pino({
     level: options.level ?? process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
     redact: { paths: redactPaths, censor: '[redacted]' },

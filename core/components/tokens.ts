@@ -1,7 +1,8 @@
 /**
  * Interfaces (extension points) as DI tokens. A component lists the tokens it provides; an
  * environment's child container resolves every enabled provider of a token, in a stable order
- * (core components first, then plugins in load order, each in declaration order).
+ * (built-in plugins, then site plugins, in load order, then the core's own components last, so a
+ * plugin's handler can take over a core path; within each, declaration order).
  */
 import type { InjectionToken } from 'tsyringe';
 import type { Environment } from '../env/types';

@@ -1,0 +1,125 @@
+/** The per-request context handlers see (core/dispatch/types.ts describes each member). */
+import crypto from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestContext } from './types';
+import type { GatehouseEnvironment } from '../env/environment';
+import type { Logger } from '../log';
+import { serializeCookie } from './cookies';
+import { Errors, GatehouseError } from '../errors';
+import { Options } from '../env/env-options';
+
+export const FORM_TOKEN_COOKIE = 'trac_form_token';
+
+export interface ContextInit {
+  env: GatehouseEnvironment;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  log: Logger;
+  pathInfo: string;
+  rawPathInfo: string;
+  query: URLSearchParams;
+  basePath: string;
+  siteBasePath: string;
+  scheme: string;
+  host: string;
+  remoteAddress: string;
+  cookies: Record<string, string>;
+}
+
+function sameLength(a: string, b: string): boolean {
+  const left = crypto.createHash('sha256').update(a).digest();
+  const right = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(left, right);
+}
+
+export class GatehouseRequestContext implements RequestContext {
+  readonly env: GatehouseEnvironment;
+  readonly method: string;
+  readonly pathInfo: string;
+  readonly rawPathInfo: string;
+  readonly query: URLSearchParams;
+  readonly basePath: string;
+  readonly siteBasePath: string;
+  readonly scheme: string;
+  readonly host: string;
+  readonly remoteAddress: string;
+  readonly requestId: string;
+  readonly cookies: Readonly<Record<string, string>>;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  log: Logger;
+  user = 'anonymous';
+  authenticatedBy?: string;
+  private token: string | undefined;
+
+  constructor(init: ContextInit) {
+    this.env = init.env;
+    this.request = init.request;
+    this.reply = init.reply;
+    this.method = init.request.method;
+    this.pathInfo = init.pathInfo;
+    this.rawPathInfo = init.rawPathInfo;
+    this.query = init.query;
+    this.basePath = init.basePath;
+    this.siteBasePath = init.siteBasePath;
+    this.scheme = init.scheme;
+    this.host = init.host;
+    this.remoteAddress = init.remoteAddress;
+    this.requestId = String(init.request.id);
+    this.cookies = init.cookies;
+    this.log = init.log;
+  }
+
+  href(path: string): string {
+    const suffix = path.startsWith('/') ? path : `/${path}`;
+    return `${this.basePath}${suffix}` || '/';
+  }
+
+  absoluteUrl(path: string): string {
+    const configured = this.env.config.option(Options.baseUrl).replace(/\/+$/, '');
+    const suffix = path.startsWith('/') ? path : `/${path}`;
+    if (configured) return `${configured}${suffix}`;
+    return `${this.scheme}://${this.host}${this.href(suffix)}`;
+  }
+
+  /** Where redirects point: base_url when use_base_url_for_redirect says so. */
+  redirectUrl(path: string): string {
+    if (this.env.config.option(Options.useBaseUrlForRedirect)) return this.absoluteUrl(path);
+    return this.href(path);
+  }
+
+  cookiePath(): string {
+    return this.basePath || '/';
+  }
+
+  formToken(): string {
+    if (this.token) return this.token;
+    const existing = this.cookies[FORM_TOKEN_COOKIE];
+    if (existing && /^[0-9a-f]{32,64}$/.test(existing)) {
+      this.token = existing;
+      return existing;
+    }
+    this.token = crypto.randomBytes(24).toString('hex');
+    this.reply.header('set-cookie', serializeCookie(FORM_TOKEN_COOKIE, this.token, {
+      path: this.cookiePath(), secure: this.env.config.option(Options.secureCookies), httpOnly: true,
+    }));
+    return this.token;
+  }
+
+  verifyFormToken(submitted: string | undefined): void {
+    const cookie = this.cookies[FORM_TOKEN_COOKIE];
+    if (!cookie || !submitted || !sameLength(cookie, submitted)) {
+      throw new GatehouseError(Errors.FORM_TOKEN);
+    }
+  }
+
+  async hasPermission(action: string, resource?: string): Promise<boolean> {
+    return this.env.perm.check(action, this.user, resource);
+  }
+
+  async requirePermission(action: string, resource?: string): Promise<void> {
+    if (!(await this.hasPermission(action, resource))) {
+      throw new GatehouseError(Errors.PERM_DENIED, { action, resource: resource ?? this.env.projectName });
+    }
+  }
+}

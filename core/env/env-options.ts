@@ -1,0 +1,42 @@
+/** Options the core itself reads (sign-in, URLs, project identity, access rules). */
+import { defineOption, type OptionSpec } from '../config/options';
+
+export const Options = {
+  projectName: defineOption({ section: 'project', name: 'name', type: 'text', default: '',
+    doc: 'Project name shown on pages and on the project index (the folder name when empty).' }),
+  projectDescription: defineOption({ section: 'project', name: 'descr', type: 'text', default: '',
+    doc: 'One-line project description shown on the home page and the project index.' }),
+  database: defineOption({ section: 'trac', name: 'database', type: 'text', default: 'sqlite:db/trac.db',
+    secret: true, doc: 'Database connection string: sqlite:db/trac.db, postgres://... or mysql://...' }),
+  baseUrl: defineOption({ section: 'trac', name: 'base_url', type: 'text', default: '',
+    doc: 'Absolute URL of this environment, used for links and redirects when set.' }),
+  useBaseUrlForRedirect: defineOption({ section: 'trac', name: 'use_base_url_for_redirect', type: 'bool',
+    default: false, doc: 'Build redirect locations from base_url instead of the request.' }),
+  checkAuthIp: defineOption({ section: 'trac', name: 'check_auth_ip', type: 'bool', default: false,
+    doc: 'A trac_auth cookie is valid only from the address that signed in.' }),
+  ignoreAuthCase: defineOption({ section: 'trac', name: 'ignore_auth_case', type: 'bool', default: false,
+    doc: 'Fold user names to lower case after authentication.' }),
+  stripDomain: defineOption({ section: 'trac', name: 'strip_domain', type: 'bool', default: false,
+    doc: 'Strip DOMAIN\\ and @REALM from user names after authentication.' }),
+  authCookieLifetime: defineOption({ section: 'trac', name: 'auth_cookie_lifetime', type: 'int', default: 0,
+    min: 0, doc: 'Seconds a sign-in lasts since its last use; 0 = a browser-session cookie, and the server ends it after 10 idle days.' }),
+  authCookiePath: defineOption({ section: 'trac', name: 'auth_cookie_path', type: 'text', default: '',
+    doc: 'Path attribute of the trac_auth cookie (the environment base path when empty).' }),
+  authCookieDomain: defineOption({ section: 'trac', name: 'auth_cookie_domain', type: 'text', default: '',
+    doc: 'Domain attribute of the trac_auth cookie (host-only when empty).' }),
+  secureCookies: defineOption({ section: 'trac', name: 'secure_cookies', type: 'bool', default: false,
+    doc: 'Mark cookies Secure (send only over HTTPS).' }),
+  inheritFile: defineOption({ section: 'inherit', name: 'file', type: 'list', default: [],
+    doc: 'Site-wide ini files merged under this one (comma separated; relative to conf/).' }),
+  inheritPluginsDir: defineOption({ section: 'inherit', name: 'plugins_dir', type: 'path', default: '',
+    doc: 'A shared plugins folder; its plugins must be enabled in [components].' }),
+  allowFrom: defineOption({ section: 'access', name: 'allow_from', type: 'list', default: [],
+    doc: 'Client networks (CIDR or addresses) allowed on every path; empty allows all. Per path: [access:/path].' }),
+  denyFrom: defineOption({ section: 'access', name: 'deny_from', type: 'list', default: [],
+    doc: 'Client networks refused on every path (deny wins over allow). Per path: [access:/path].' }),
+  logLevel: defineOption({ section: 'logging', name: 'log_level', type: 'choice', default: 'info',
+    choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+    doc: 'Lowest level this environment logs.' }),
+} as const;
+
+export const coreOptions: OptionSpec[] = Object.values(Options);

@@ -1,0 +1,150 @@
+/**
+ * Environments are opened on first use, cached by absolute path, and reopened when their
+ * trac.ini (or an [inherit] file, or their plugins folder) changes. Reopening one environment
+ * closes only that environment's resources, once the requests still using it have finished.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../log';
+import { GatehouseEnvironment, openEnvironment } from './environment';
+import { configFingerprint } from '../config/config';
+import { Errors, GatehouseError, isGatehouseError } from '../errors';
+
+/** How often a cached environment's files are checked for changes. */
+const CHANGE_CHECK_INTERVAL_MS = 250;
+/** How long a failed open is remembered before the next request tries again. */
+const FAILURE_RETRY_MS = 1000;
+
+interface Lease {
+  env: GatehouseEnvironment;
+  release(): void;
+}
+
+interface Entry {
+  env?: GatehouseEnvironment;
+  opening?: Promise<GatehouseEnvironment>;
+  fingerprint: string;
+  checkedAt: number;
+  checking?: Promise<void>;
+  failure?: { error: GatehouseError; at: number; fingerprint: string };
+  inFlight: Map<GatehouseEnvironment, number>;
+}
+
+async function pluginsFingerprint(envPath: string): Promise<string> {
+  try {
+    const folder = path.join(envPath, 'plugins');
+    const names = await fs.readdir(folder);
+    const stats = await Promise.all(names.map(async (name) => {
+      const stat = await fs.stat(path.join(folder, name)).catch(() => undefined);
+      return `${name}:${stat?.mtimeMs ?? 0}`;
+    }));
+    return stats.join(',');
+  } catch {
+    return '';
+  }
+}
+
+export class EnvironmentCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly log: Logger) {}
+
+  private async fingerprintOf(envPath: string, files: readonly string[]): Promise<string> {
+    const [config, plugins] = await Promise.all([configFingerprint(files), pluginsFingerprint(envPath)]);
+    return `${config}|${plugins}`;
+  }
+
+  /** The environment at `envPath`, opened or reopened as needed, held until `release()`. */
+  async acquire(envPath: string, name: string): Promise<Lease> {
+    const key = path.resolve(envPath);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { fingerprint: '', checkedAt: 0, inFlight: new Map() };
+      this.entries.set(key, entry);
+    }
+    const env = await this.current(key, name, entry);
+    const holder = entry;
+    holder.inFlight.set(env, (holder.inFlight.get(env) ?? 0) + 1);
+    let released = false;
+    return {
+      env,
+      release: () => {
+        if (released) return;
+        released = true;
+        const count = (holder.inFlight.get(env) ?? 1) - 1;
+        if (count > 0) holder.inFlight.set(env, count);
+        else {
+          holder.inFlight.delete(env);
+          if (holder.env !== env) void this.closeQuietly(env);
+        }
+      },
+    };
+  }
+
+  private async current(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
+    const now = Date.now();
+    if (entry.env && now - entry.checkedAt < CHANGE_CHECK_INTERVAL_MS) return entry.env;
+    if (entry.failure && now - entry.failure.at < FAILURE_RETRY_MS) throw entry.failure.error;
+    if (entry.opening) return entry.opening;
+    if (entry.env) {
+      entry.checking ??= this.checkForChanges(key, entry).finally(() => { entry.checking = undefined; });
+      await entry.checking;
+      if (entry.env) return entry.env;
+    }
+    entry.opening = this.open(key, name, entry).finally(() => { entry.opening = undefined; });
+    return entry.opening;
+  }
+
+  private async checkForChanges(key: string, entry: Entry): Promise<void> {
+    const env = entry.env;
+    if (!env) return;
+    const fingerprint = await this.fingerprintOf(key, env.config.files);
+    entry.checkedAt = Date.now();
+    if (fingerprint === entry.fingerprint) return;
+    this.log.info({ env: env.name || path.basename(key) }, 'configuration changed; reopening environment');
+    entry.env = undefined;
+    if (!entry.inFlight.has(env)) void this.closeQuietly(env);
+  }
+
+  private async open(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
+    try {
+      const env = await openEnvironment(key, { name, log: this.log });
+      entry.env = env;
+      entry.fingerprint = await this.fingerprintOf(key, env.config.files);
+      entry.checkedAt = Date.now();
+      entry.failure = undefined;
+      return env;
+    } catch (error) {
+      const wrapped = isGatehouseError(error) && error.status !== 500 && error.status !== 503
+        ? error
+        : new GatehouseError(Errors.ENV_OPEN_FAILED, {
+          name: name || path.basename(key),
+          reason: error instanceof Error ? error.message : String(error),
+        }, { cause: error });
+      if (isGatehouseError(error) && error.status === 503) {
+        entry.failure = { error, at: Date.now(), fingerprint: '' };
+        throw error;
+      }
+      this.log.error({ env: name || path.basename(key), err: error, code: wrapped.code },
+        'environment failed to open');
+      entry.failure = { error: wrapped, at: Date.now(), fingerprint: '' };
+      throw wrapped;
+    }
+  }
+
+  private async closeQuietly(env: GatehouseEnvironment): Promise<void> {
+    try {
+      await env.close();
+    } catch (error) {
+      this.log.warn({ env: env.name, err: error }, 'closing a replaced environment failed');
+    }
+  }
+
+  /** Closes every environment (shutdown). */
+  async closeAll(): Promise<void> {
+    const envs = [...this.entries.values()].flatMap((entry) => [entry.env, ...entry.inFlight.keys()]);
+    this.entries.clear();
+    await Promise.all([...new Set(envs)].filter((env): env is GatehouseEnvironment => !!env)
+      .map((env) => this.closeQuietly(env)));
+  }
+}
