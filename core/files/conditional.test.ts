@@ -4,7 +4,7 @@ import { evaluatePreconditions, fileValidators, ifRangeAllowsRange } from './con
 const stat = { size: 102400, mtimeMs: Date.UTC(2024, 0, 2, 3, 4, 5, 678), ino: 4242 };
 const v = fileValidators(stat);
 
-t.test('validators', async (t) => {
+void t.test('validators', async (t) => {
   t.match(v.etag, /^"[0-9a-z]+-[0-9a-z]+-[0-9a-z]+"$/, 'a strong tag');
   t.equal(v.lastModified, 'Tue, 02 Jan 2024 03:04:05 GMT', 'whole seconds');
   t.not(fileValidators({ ...stat, size: 1 }).etag, v.etag, 'size changes the tag');
@@ -13,7 +13,7 @@ t.test('validators', async (t) => {
   t.not(fileValidators(stat, '-br').etag, v.etag, 'a coded variant has its own tag');
 });
 
-t.test('If-None-Match and If-Modified-Since give not-modified', async (t) => {
+void t.test('If-None-Match and If-Modified-Since give not-modified', async (t) => {
   t.equal(evaluatePreconditions({}, v), 'proceed');
   t.equal(evaluatePreconditions({ 'if-none-match': v.etag }, v), 'not-modified');
   t.equal(evaluatePreconditions({ 'if-none-match': `"x", W/${v.etag}` }, v), 'not-modified',
@@ -28,7 +28,7 @@ t.test('If-None-Match and If-Modified-Since give not-modified', async (t) => {
     v), 'proceed', 'If-None-Match takes precedence (RFC 9110 §13.2.2)');
 });
 
-t.test('If-Match and If-Unmodified-Since fail with 412', async (t) => {
+void t.test('If-Match and If-Unmodified-Since fail with 412', async (t) => {
   t.equal(evaluatePreconditions({ 'if-match': v.etag }, v), 'proceed');
   t.equal(evaluatePreconditions({ 'if-match': '"other"' }, v), 'precondition-failed');
   t.equal(evaluatePreconditions({ 'if-match': `W/${v.etag}` }, v), 'precondition-failed',
@@ -38,7 +38,7 @@ t.test('If-Match and If-Unmodified-Since fail with 412', async (t) => {
   t.equal(evaluatePreconditions({ 'if-unmodified-since': v.lastModified }, v), 'proceed');
 });
 
-t.test('If-Range', async (t) => {
+void t.test('If-Range', async (t) => {
   t.ok(ifRangeAllowsRange({}, v));
   t.ok(ifRangeAllowsRange({ 'if-range': v.etag }, v));
   t.notOk(ifRangeAllowsRange({ 'if-range': '"stale"' }, v));

@@ -1,14 +1,14 @@
 import t from 'tap';
 import { contentDisposition, encodeExtValue, sanitizeDownloadName } from './content-disposition';
 
-t.test('plain ASCII names need only filename=', async (t) => {
+void t.test('plain ASCII names need only filename=', async (t) => {
   t.equal(contentDisposition('attachment', 'report.pdf'), 'attachment; filename="report.pdf"');
   t.equal(contentDisposition('inline', 'a b.txt'), 'inline; filename="a b.txt"');
   t.equal(contentDisposition('attachment'), 'attachment');
   t.equal(contentDisposition('attachment', ''), 'attachment');
 });
 
-t.test('non-ASCII names get an ASCII stand-in and filename* (RFC 6266 §4.3)', async (t) => {
+void t.test('non-ASCII names get an ASCII stand-in and filename* (RFC 6266 §4.3)', async (t) => {
   t.equal(contentDisposition('attachment', 'résumé.pdf'),
     'attachment; filename="resume.pdf"; filename*=UTF-8\'\'r%C3%A9sum%C3%A9.pdf');
   t.equal(contentDisposition('attachment', '日本語.txt'),
@@ -17,21 +17,21 @@ t.test('non-ASCII names get an ASCII stand-in and filename* (RFC 6266 §4.3)', a
     'inline; filename="emoji _.png"; filename*=UTF-8\'\'emoji%20%F0%9F%98%80.png');
 });
 
-t.test('quotes, backslashes and percent signs never reach the quoted string', async (t) => {
+void t.test('quotes, backslashes and percent signs never reach the quoted string', async (t) => {
   t.equal(contentDisposition('attachment', 'say "hi".txt'),
     'attachment; filename="say _hi_.txt"; filename*=UTF-8\'\'say%20%22hi%22.txt');
   t.equal(contentDisposition('attachment', '100%.txt'),
     'attachment; filename="100_.txt"; filename*=UTF-8\'\'100%25.txt');
 });
 
-t.test('header injection and path parts are removed', async (t) => {
+void t.test('header injection and path parts are removed', async (t) => {
   t.equal(sanitizeDownloadName('a\r\nSet-Cookie: x=1.txt'), 'aSet-Cookie: x=1.txt');
   t.equal(sanitizeDownloadName('../../etc/passwd'), 'passwd');
   t.equal(sanitizeDownloadName('C:\\Users\\me\\file.txt'), 'file.txt');
   t.notMatch(contentDisposition('attachment', 'x\r\ny'), /[\r\n]/);
 });
 
-t.test('RFC 8187 attr-char are kept as is', async (t) => {
+void t.test('RFC 8187 attr-char are kept as is', async (t) => {
   t.equal(encodeExtValue("a-b_c.d~e!#$&+^`|"), "UTF-8''a-b_c.d~e!#$&+^`|");
   t.equal(encodeExtValue("it's (1)"), "UTF-8''it%27s%20%281%29");
 });

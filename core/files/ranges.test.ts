@@ -1,7 +1,7 @@
 import t from 'tap';
 import { contentRange, MAX_RANGES, parseRange, unsatisfiedRange } from './ranges';
 
-t.test('no header or a header we do not understand means the whole file', async (t) => {
+void t.test('no header or a header we do not understand means the whole file', async (t) => {
   t.same(parseRange(undefined, 100), { kind: 'whole' });
   t.same(parseRange('items=0-5', 100), { kind: 'whole' }, 'unknown unit');
   t.same(parseRange('bytes=abc', 100), { kind: 'whole' }, 'garbage');
@@ -11,7 +11,7 @@ t.test('no header or a header we do not understand means the whole file', async 
   t.same(parseRange('bytes 0-1', 100), { kind: 'whole' }, 'no equals sign');
 });
 
-t.test('single ranges of every form', async (t) => {
+void t.test('single ranges of every form', async (t) => {
   t.same(parseRange('bytes=0-99', 102400), { kind: 'ranges', ranges: [{ start: 0, end: 99 }] });
   t.same(parseRange('BYTES=10-', 100), { kind: 'ranges', ranges: [{ start: 10, end: 99 }] },
     'open-ended, unit case-insensitive');
@@ -24,7 +24,7 @@ t.test('single ranges of every form', async (t) => {
   t.same(parseRange('bytes=0-0', 1), { kind: 'ranges', ranges: [{ start: 0, end: 0 }] });
 });
 
-t.test('ranges that miss the file are unsatisfiable', async (t) => {
+void t.test('ranges that miss the file are unsatisfiable', async (t) => {
   t.same(parseRange('bytes=999999-', 102400), { kind: 'unsatisfiable' });
   t.same(parseRange('bytes=100-200', 100), { kind: 'unsatisfiable' });
   t.same(parseRange('bytes=-0', 100), { kind: 'unsatisfiable' }, 'zero-length suffix');
@@ -33,7 +33,7 @@ t.test('ranges that miss the file are unsatisfiable', async (t) => {
     'satisfiable ones are kept when others miss');
 });
 
-t.test('several ranges', async (t) => {
+void t.test('several ranges', async (t) => {
   t.same(parseRange('bytes=0-1, 5-6', 10),
     { kind: 'ranges', ranges: [{ start: 0, end: 1 }, { start: 5, end: 6 }] });
   t.same(parseRange('bytes=0-5,3-8', 10), { kind: 'whole' }, 'overlapping ranges: whole file');
@@ -41,7 +41,7 @@ t.test('several ranges', async (t) => {
   t.same(parseRange(`bytes=${many}`, 1000), { kind: 'whole' }, 'too many ranges: whole file');
 });
 
-t.test('Content-Range values', async (t) => {
+void t.test('Content-Range values', async (t) => {
   t.equal(contentRange({ start: 0, end: 99 }, 102400), 'bytes 0-99/102400');
   t.equal(unsatisfiedRange(5), 'bytes */5');
 });

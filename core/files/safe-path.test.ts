@@ -13,13 +13,13 @@ async function status(promise: Promise<unknown>): Promise<number | string> {
   }
 }
 
-t.test('segments of a clean path', async (t) => {
+void t.test('segments of a clean path', async (t) => {
   t.same(safeSegments('css/gatehouse.css'), ['css', 'gatehouse.css']);
   t.same(safeSegments('/css/a%20b.css'), ['css', 'a b.css'], 'decoded once');
   t.same(safeSegments('img/%C3%A9t%C3%A9.png'), ['img', 'été.png']);
 });
 
-t.test('every traversal and trick is refused', async (t) => {
+void t.test('every traversal and trick is refused', async (t) => {
   const cases: Array<[string, number]> = [
     ['../conf/trac.ini', 404],
     ['a/../../conf/trac.ini', 404],
@@ -52,7 +52,7 @@ t.test('every traversal and trick is refused', async (t) => {
   }
 });
 
-t.test('files resolve inside the root; symlinks out do not', async (t) => {
+void t.test('files resolve inside the root; symlinks out do not', async (t) => {
   const dir = t.testdir({
     root: { 'site.css': 'body{}', sub: { 'a.js': 'x' }, '.htpasswd': 'u:p', 'hidden-target': {} },
     outside: { 'secret.txt': 'secret-outside' },

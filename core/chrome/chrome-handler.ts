@@ -1,0 +1,57 @@
+/**
+ * `/chrome/<prefix>/<path>`: static media (design.md, "Files"). The path is mapped to a file
+ * from the raw, still-encoded request path, so no decoded `..` or `%2f` can lead out of the
+ * folder; small files come from the environment's memory cache.
+ */
+import { inject, injectable } from 'tsyringe';
+import { ENVIRONMENT } from '../components/tokens';
+import type { RequestContext, RequestHandler } from '../dispatch/types';
+import type { Environment } from '../env/types';
+import { GatehouseError } from '../errors';
+import { FileErrors } from '../files/errors';
+import { FileCache } from '../files/file-cache';
+import { CACHE_MAX_FILE_SIZE, CACHE_SIZE } from '../files/options';
+import { resolveSafePath } from '../files/safe-path';
+import { sendFile } from '../files/send-file';
+import { chromeRoot } from './chrome-roots';
+
+const PREFIX = '/chrome/';
+
+@injectable()
+export class ChromeHandler implements RequestHandler {
+  private cache: FileCache | undefined;
+
+  constructor(@inject(ENVIRONMENT) private readonly env: Environment) {}
+
+  matches(context: RequestContext): boolean {
+    return context.pathInfo.startsWith(PREFIX);
+  }
+
+  async handle(context: RequestContext): Promise<void> {
+    const raw = context.rawPathInfo;
+    // A prefix spelled with escapes (`/chrom%65/`) is not the chrome folder.
+    if (!raw.startsWith(PREFIX)) throw this.notFound(context);
+
+    const rest = raw.slice(PREFIX.length);
+    const slash = rest.indexOf('/');
+    if (slash <= 0) throw this.notFound(context);
+    const root = chromeRoot(this.env, decodeURIComponent(rest.slice(0, slash)));
+    if (!root) throw this.notFound(context);
+
+    const filePath = await resolveSafePath(root, rest.slice(slash + 1));
+    await sendFile(context, filePath, { cache: this.fileCache() });
+  }
+
+  /** Made on first use, so the options are read from the configuration in force. */
+  private fileCache(): FileCache {
+    this.cache ??= new FileCache({
+      maxBytes: this.env.config.option(CACHE_SIZE),
+      maxFileBytes: this.env.config.option(CACHE_MAX_FILE_SIZE),
+    });
+    return this.cache;
+  }
+
+  private notFound(context: RequestContext): GatehouseError {
+    return new GatehouseError(FileErrors.NOT_FOUND, { path: context.pathInfo });
+  }
+}
