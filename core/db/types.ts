@@ -21,6 +21,15 @@ export interface Queryable {
   run(sql: string, params?: readonly SqlValue[]): Promise<RunResult>;
 }
 
+/**
+ * The handle a transaction callback gets: statements on it run inside the transaction, and
+ * `transaction` on it opens a nested one (a SAVEPOINT) that rolls back alone when its callback
+ * throws.
+ */
+export interface Transaction extends Queryable {
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+}
+
 export type DatabaseKind = 'sqlite' | 'postgres' | 'mysql';
 
 export interface PoolStatus {
@@ -41,7 +50,7 @@ export interface Database extends Queryable {
    * when it throws. Database calls made inside `fn` through `tx` use that connection; nested
    * `transaction` calls on `tx` are savepoints or join the outer transaction.
    */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Creates a table with its indices (used by schema setup and upgrades). */
   createTable(table: TableSpec, tx?: Queryable): Promise<void>;
   /** Throws GH_ERR_DB_UNAVAILABLE when the database cannot answer. */
