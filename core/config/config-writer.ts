@@ -16,8 +16,22 @@ import { decodeIniBytes, unreadable } from './ini-file';
 export const CONFIG_WRITE = defineError('GH_ERR_CONFIG_WRITE', 500,
   'cannot write configuration file {file}: {reason}');
 
-/** How often an edit is redone when another writer changed the file while we worked. */
+/** How often an edit is redone when another process changed the file while we worked. */
 const ATTEMPTS = 5;
+
+/** Edits of one file from this process run one after another, so none is lost. */
+const queues = new Map<string, Promise<unknown>>();
+
+function serialize<T>(file: string, task: () => Promise<T>): Promise<T> {
+  const previous = queues.get(file) ?? Promise.resolve();
+  const next = previous.then(task, task);
+  const settled = next.catch(() => undefined);
+  queues.set(file, settled);
+  void settled.then(() => {
+    if (queues.get(file) === settled) queues.delete(file);
+  });
+  return next;
+}
 
 function sameFile(a: Stats, b: Stats): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
@@ -71,7 +85,10 @@ export async function editConfigFile<T>(iniPath: string, change: (document: IniD
   } catch (error) {
     throw unreadable(iniPath, error);
   }
+  return serialize(target, () => editAtomically(iniPath, target, change));
+}
 
+async function editAtomically<T>(iniPath: string, target: string, change: (document: IniDocument) => T): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     let before: Stats;
     let text: string;
