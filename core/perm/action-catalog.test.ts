@@ -3,14 +3,14 @@ import { ActionCatalog } from './action-catalog';
 import { grantProblem, isActionName } from './action-names';
 import { resolveSubjects } from './permission-system';
 
-t.test('upper-case names are actions, anything else a user or group', async (t) => {
+void t.test('upper-case names are actions, anything else a user or group', async (t) => {
   for (const name of ['WIKI_VIEW', 'TRAC_ADMIN', 'X2', 'ÉDITION']) t.ok(isActionName(name), name);
   for (const name of ['alice', 'Developers', '@admins', '123', '', 'trac_admin', 'straße']) {
     t.notOk(isActionName(name), name);
   }
 });
 
-t.test('meta-actions expand transitively and a cycle among them ends', async (t) => {
+void t.test('meta-actions expand transitively and a cycle among them ends', async (t) => {
   const catalog = new ActionCatalog([
     'WIKI_VIEW', 'WIKI_MODIFY',
     { name: 'WIKI_ADMIN', implies: ['WIKI_MODIFY', 'WIKI_VIEW'] },
@@ -22,22 +22,22 @@ t.test('meta-actions expand transitively and a cycle among them ends', async (t)
     ['LOOP_A', 'LOOP_B', 'WIKI_ADMIN', 'WIKI_MODIFY', 'WIKI_VIEW']);
 });
 
-t.test('TRAC_ADMIN is always declared and implies every declared action', async (t) => {
+void t.test('TRAC_ADMIN is always declared and implies every declared action', async (t) => {
   const catalog = new ActionCatalog(['WIKI_VIEW', { name: 'X_ADMIN', implies: ['X_USE'] }]);
   t.same([...catalog.names()].sort(), ['TRAC_ADMIN', 'WIKI_VIEW', 'X_ADMIN']);
   t.same([...catalog.expand(['TRAC_ADMIN'])].sort(), ['TRAC_ADMIN', 'WIKI_VIEW', 'X_ADMIN', 'X_USE']);
 });
 
-t.test('two declarations of one meta-action imply the union', async (t) => {
+void t.test('two declarations of one meta-action imply the union', async (t) => {
   const catalog = new ActionCatalog([{ name: 'M', implies: ['A'] }, { name: 'M', implies: ['B'] }, 'A', 'B']);
   t.same([...catalog.expand(['M'])].sort(), ['A', 'B', 'M']);
 });
 
-t.test('a granted action nobody declares is still held', async (t) => {
+void t.test('a granted action nobody declares is still held', async (t) => {
   t.same([...new ActionCatalog([]).expand(['OLD_PLUGIN_VIEW'])], ['OLD_PLUGIN_VIEW']);
 });
 
-t.test('subjects: anonymous for all, authenticated for signed-in users, nested groups', async (t) => {
+void t.test('subjects: anonymous for all, authenticated for signed-in users, nested groups', async (t) => {
   const grants = [
     { username: 'alice', action: 'developers' },
     { username: 'developers', action: 'staff' },
@@ -52,7 +52,7 @@ t.test('subjects: anonymous for all, authenticated for signed-in users, nested g
     ['@ldap-team', 'anonymous', 'authenticated', 'bob', 'reviewers']);
 });
 
-t.test('grant checks: unknown action, case-only difference, reserved subject', async (t) => {
+void t.test('grant checks: unknown action, case-only difference, reserved subject', async (t) => {
   const declared = new Set(['TRAC_ADMIN', 'WIKI_VIEW']);
   t.equal(grantProblem({ username: 'alice', action: 'WIKI_VIEW' }, declared), undefined);
   t.equal(grantProblem({ username: 'alice', action: 'developers' }, declared), undefined);
