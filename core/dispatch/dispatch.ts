@@ -128,10 +128,16 @@ async function authenticate(context: GatehouseRequestContext): Promise<boolean> 
   return true;
 }
 
+/** Errors a site owner fixes in configuration: logged as warnings, not faults. */
+const MISCONFIGURATION = new Set([Errors.AUTH_NOT_CONFIGURED.code, Errors.CONFIG_VALUE.code,
+  Errors.CONFIG_SYNTAX.code, Errors.ENV_NONE_CONFIGURED.code, Errors.DB_NEEDS_UPGRADE.code]);
+
 function renderFailure(request: FastifyRequest, reply: FastifyReply, context: GatehouseRequestContext | undefined,
   error: unknown, log: Logger): void {
   if (isGatehouseError(error)) {
-    if (error.status >= 500) log.error({ code: error.code, err: error }, error.message);
+    const cause = error.cause instanceof Error ? error.cause.message : undefined;
+    if (MISCONFIGURATION.has(error.code)) log.warn({ code: error.code, cause }, error.message);
+    else if (error.status >= 500) log.error({ code: error.code, cause }, error.message);
     else if (error.status === 403) log.warn({ code: error.code, user: context?.user }, error.message);
     if (error.code === Errors.PERM_DENIED.code && context && context.user === 'anonymous') {
       const login = `${context.href('/login')}?referer=${encodeURIComponent(context.href(context.pathInfo))}`;

@@ -52,7 +52,7 @@ export function layout(context: RequestContext | undefined, title: string, body:
       <button type="submit">Sign out</button></form>`
     : html`<a href="${context.href('/login')}">Sign in</a>`;
   return html`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} – ${project}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${title === project ? project : `${title} – ${project}`}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${chrome}"></head>
 <body><header><a class="project" href="${context ? context.href('/') : '/'}">${project}</a>
