@@ -1,35 +1,30 @@
 /**
- * A small Environment for this folder's tests: a real SQLite file with Trac's `permission`
- * table, a trac.ini given as sections, and extension lists given directly, so a test chooses
- * the requestors, group providers and policies it needs.
+ * A small Environment for this folder's tests: a real SQLite file opened by the core's SQLite
+ * backend with the core schema (Trac's `permission` table among it), a trac.ini given as
+ * sections, and extension lists given directly, so a test chooses the requestors, group
+ * providers and policies it needs.
  */
 import 'reflect-metadata';
-import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
 import pino from 'pino';
 import { container as rootContainer, type InjectionToken } from 'tsyringe';
 import type { ConfigView } from '../config/types';
 import type { OptionSpec, OptionValue } from '../config/options';
-import type { Database, TableSpec } from '../db/types';
+import type { Database } from '../db/types';
 import type { Environment } from '../env/types';
 import type { GroupProvider } from '../auth/types';
 import type { PermissionPolicy, PermissionRequestor } from './types';
 import { defaultValue, parseOptionValue } from '../config/option-values';
-import { SqliteDatabase } from '../db/sqlite-database';
+import { createDatabase } from '../db/open-database';
+import { createSchema } from '../db/setup';
+import { CoreSchema } from '../db/core-schema';
 import { GROUP_PROVIDER, PERMISSION_POLICY, PERMISSION_REQUESTOR } from '../components/tokens';
 import { DefaultPermissionPolicy } from './default-policy';
 import { PermissionSystemActions } from './core-actions';
 import { DefaultPermissionSystem, type PermissionSystemOptions } from './permission-system';
 
-/** Trac's `permission` table, as the core schema creates it. */
-const permissionTable: TableSpec = {
-  name: 'permission',
-  columns: [{ name: 'username', type: 'text' }, { name: 'action', type: 'text' }],
-  key: ['username', 'action'],
-};
-
 export interface TestEnvironmentOptions {
-  /** The SQLite file; created with the `permission` table when new. */
+  /** The SQLite file; created with the core schema when new. */
   dbFile: string;
   config?: Record<string, Record<string, string>>;
   /** Default: the core's actions plus the given extra ones. */
@@ -61,24 +56,22 @@ function configView(file: string, sections: Record<string, Record<string, string
 
 export async function openTestEnvironment(options: TestEnvironmentOptions): Promise<TestEnvironment> {
   const log = pino({ level: 'silent' });
-  const connection = new BetterSqlite3(options.dbFile);
-  connection.pragma('journal_mode = WAL');
-  const db: Database = new SqliteDatabase(connection, { file: options.dbFile, lockTimeoutMs: 10_000, log });
-  const exists = await db.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'permission'");
-  if (!exists) await db.createTable(permissionTable);
+  const envPath = path.dirname(options.dbFile);
+  const config = configView(path.join(envPath, 'conf', 'trac.ini'), options.config ?? {});
+  const db: Database = await createDatabase(`sqlite:${options.dbFile}`, { envPath, config, log });
+  await createSchema(db, [new CoreSchema()]);
 
   const extensions = new Map<unknown, unknown[]>([
     [PERMISSION_REQUESTOR, options.requestors ?? [new PermissionSystemActions()]],
     [GROUP_PROVIDER, options.groupProviders ?? []],
     [PERMISSION_POLICY, options.policies ?? [new DefaultPermissionPolicy()]],
   ]);
-  const envPath = path.dirname(options.dbFile);
   let perm: DefaultPermissionSystem | undefined;
 
   const env: TestEnvironment = {
     path: envPath,
     name: '',
-    config: configView(path.join(envPath, 'conf', 'trac.ini'), options.config ?? {}),
+    config,
     db,
     log,
     container: rootContainer.createChildContainer(),
