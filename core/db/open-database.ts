@@ -35,12 +35,11 @@ export async function openDatabase(uriText: string, context: OpenContext,
 
 /**
  * For initenv: creates the database (for SQLite the db/ folder and the file) when it does not
- * exist yet, then opens it. The caller then runs `createSchema` with the setup participants.
+ * exist yet, and holds nothing open. The caller then opens it with `openDatabase` and runs
+ * `createSchema` with the setup participants.
  */
 export async function createDatabase(uriText: string, context: OpenContext,
-  backends: readonly DatabaseBackend[] = []): Promise<Database> {
+  backends: readonly DatabaseBackend[] = []): Promise<void> {
   const uri = parseDatabaseUri(uriText);
-  const backend = backendFor(uri, backends);
-  await backend.create?.(uri, context);
-  return backend.open(uri, context);
+  await backendFor(uri, backends).create?.(uri, context);
 }

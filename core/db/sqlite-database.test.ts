@@ -11,7 +11,8 @@ import type { Database } from './types';
 async function freshDatabase(t: Test): Promise<Database> {
   const envPath = t.testdir();
   const context = await testOpenContext(envPath);
-  const db = await createDatabase('sqlite:db/trac.db', context);
+  await createDatabase('sqlite:db/trac.db', context);
+  const db = await openDatabase('sqlite:db/trac.db', context);
   await createSchema(db, [new CoreSchema()]);
   t.teardown(() => db.close());
   return db;
@@ -233,7 +234,8 @@ t.test('a transaction handle used after the end is refused', async (t) => {
 t.test('ping, poolStatus, createTable, close', async (t) => {
   const envPath = t.testdir();
   const context = await testOpenContext(envPath);
-  const db = await createDatabase('sqlite:db/trac.db', context);
+  await createDatabase('sqlite:db/trac.db', context);
+  const db = await openDatabase('sqlite:db/trac.db', context);
   await db.ping();
   t.same(db.poolStatus(), []);
   t.equal(db.kind, 'sqlite');
@@ -303,32 +305,44 @@ t.test('opening: missing file, folder, corrupt file, unreadable file', async (t)
   t.match(corrupt.message, /restore it from a backup/);
   t.ok(corrupt.message.includes(corruptPath));
 
-  if (process.getuid?.() !== 0) {
-    const lockedPath = path.join(envPath, 'db', 'unreadable.db');
-    const made = await createDatabase('sqlite:db/unreadable.db', context);
-    await made.close();
-    await fs.chmod(lockedPath, 0o000);
-    const unreadable = await rejection(openDatabase('sqlite:db/unreadable.db', context));
-    t.equal(unreadable.code, 'GH_ERR_DB_UNAVAILABLE');
-    t.match(unreadable.message, /unable to open database file/);
-  }
+  const throughFile = await rejection(openDatabase('sqlite:conf/trac.ini/trac.db', context));
+  t.equal(throughFile.code, 'GH_ERR_DB_UNAVAILABLE', 'a path through a file cannot be read');
+  t.match(throughFile.message, /cannot read .*trac\.ini.*not a directory/);
+});
+
+t.test('opening a file the server may not read', {
+  skip: process.getuid?.() === 0 ? 'running as root, which file permissions do not stop' : false,
+}, async (t) => {
+  const envPath = t.testdir();
+  const context = await testOpenContext(envPath);
+  await createDatabase('sqlite:db/trac.db', context);
+  const made = await openDatabase('sqlite:db/trac.db', context);
+  await made.close();
+  await fs.chmod(path.join(envPath, 'db', 'trac.db'), 0o000);
+  const unreadable = await rejection(openDatabase('sqlite:db/trac.db', context));
+  t.equal(unreadable.code, 'GH_ERR_DB_UNAVAILABLE');
+  t.match(unreadable.message, /unable to open database file/);
 });
 
 t.test('create makes the db/ folder and file; absolute paths work', async (t) => {
   const envPath = t.testdir();
   const context = await testOpenContext(envPath);
   const absolute = path.join(t.testdir(), 'elsewhere', 'nested', 'shared.db');
-  const db = await createDatabase(`sqlite:${absolute}`, context);
-  await db.close();
-  t.ok((await fs.stat(absolute)).isFile());
-  const again = await openDatabase(`sqlite:${absolute}`, context);
-  const mode = await again.get<{ journal_mode: string }>('PRAGMA journal_mode');
+  await createDatabase(`sqlite:${absolute}`, context);
+  t.ok((await fs.stat(absolute)).isFile(), 'folders and file made');
+  const db = await openDatabase(`sqlite:${absolute}`, context);
+  const mode = await db.get<{ journal_mode: string }>('PRAGMA journal_mode');
   t.equal(mode?.journal_mode, 'wal', 'the file is in WAL mode');
-  await again.close();
+  await db.run('CREATE TABLE kept (x TEXT)');
+  await db.close();
 
-  const relative = await createDatabase('sqlite:db/trac.db', context);
-  await relative.close();
-  t.ok((await fs.stat(path.join(envPath, 'db', 'trac.db'))).isFile());
+  await createDatabase(`sqlite:${absolute}`, context);
+  const again = await openDatabase(`sqlite:${absolute}`, context);
+  t.teardown(() => again.close());
+  t.same(await again.all('SELECT * FROM kept'), [], 'creating again leaves an existing database alone');
+
+  await createDatabase('sqlite:db/trac.db', context);
+  t.ok((await fs.stat(path.join(envPath, 'db', 'trac.db'))).isFile(), 'relative to the environment');
 });
 
 t.test('postgres and mysql need an enabled backend', async (t) => {
