@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import crypto from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { dispatchRequest, Site, summaryOf, type SiteOptions } from './dispatch/dispatch';
 import { normalizePrefix } from './dispatch/request-target';
 import { redactPaths, type Logger } from './log';
@@ -33,16 +33,28 @@ export interface RunningServer {
 /** Largest request head accepted; a bigger Authorization header gets 431 from Node itself. */
 const MAX_HEADER_BYTES = 16 * 1024;
 
+/**
+ * Request ids: a random per-process prefix and a counter; unique across workers and restarts
+ * without paying for random bytes on every request.
+ */
+const requestIdPrefix = crypto.randomBytes(4).toString('hex');
+let requestCounter = 0;
+function nextRequestId(): string {
+  requestCounter += 1;
+  return `${requestIdPrefix}-${requestCounter.toString(36)}`;
+}
+
 export function buildApp(options: ServerOptions): { app: FastifyInstance; site: Site } {
   const app = Fastify({
     logger: options.logger === false ? false : {
       level: options.logger?.level ?? process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
       redact: { paths: redactPaths, censor: '[redacted]' },
     },
-    disableRequestLogging: true,
-    maxParamLength: 8192,
+    // One line per request is ours (onResponse below), not fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 8192 },
     requestIdHeader: false,
-    genReqId: () => crypto.randomBytes(8).toString('hex'),
+    genReqId: nextRequestId,
     trustProxy: options.trustProxy ?? false,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     return503OnClosing: true,

@@ -47,7 +47,6 @@ export class GatehouseRequestContext implements RequestContext {
   readonly cookies: Readonly<Record<string, string>>;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
-  log: Logger;
   user = 'anonymous';
   authenticatedBy?: string;
   private token: string | undefined;
@@ -67,7 +66,16 @@ export class GatehouseRequestContext implements RequestContext {
     this.remoteAddress = init.remoteAddress;
     this.requestId = String(init.request.id);
     this.cookies = init.cookies;
-    this.log = init.log;
+    this.baseLog = init.log;
+  }
+
+  private readonly baseLog: Logger;
+  private childLog: Logger | undefined;
+
+  /** The request's logger bound to env and user, made on first use (most requests never log). */
+  get log(): Logger {
+    this.childLog ??= this.baseLog.child({ env: this.env.name || undefined, user: this.user });
+    return this.childLog;
   }
 
   href(path: string): string {

@@ -161,7 +161,7 @@ async function serveEnvironment(site: Site, request: FastifyRequest, reply: Fast
   const summary = summaryOf.get(request);
   if (summary) summary.env = env.name || path.basename(env.path);
   const context = new GatehouseRequestContext({
-    env, request, reply, log: request.log.child({ env: summary?.env }),
+    env, request, reply, log: request.log,
     pathInfo: decodePath(parts.rawPathInfo || '/'),
     rawPathInfo: parts.rawPathInfo || '/',
     query: parts.query,
@@ -176,7 +176,6 @@ async function serveEnvironment(site: Site, request: FastifyRequest, reply: Fast
     enforceAccessRules(site.rulesFor(env), context.pathInfo, context.remoteAddress);
     if (!(await authenticate(context))) return;
     if (summary) summary.user = context.user;
-    context.log = context.log.child({ user: context.user });
     for (const handler of env.extensions(REQUEST_HANDLER)) {
       if (!handler.matches(context)) continue;
       await handler.handle(context);

@@ -1,0 +1,90 @@
+/**
+ * Core benchmark (issue 2), on loopback, in one run:
+ *  1. requests/s of a bare fastify hello-world,
+ *  2. the `hello` plugin through dispatchRequest (target: 0.8 of 1 or more),
+ *  3. a trac_auth-cookie request to the home page (target: 0.6 of 1 or more),
+ *  4. sign-ins/s with 32 concurrent clients on SQLite, each writing a new auth_cookie row
+ *     (Trac on Apache/mod_wsgi: about 30/s with "database is locked" failures; target: 1500/s, none failing).
+ * Run: npx tsc -p . && node dist/bench/core.js [seconds-per-measure]
+ */
+import 'reflect-metadata';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { measure, type LoadResult } from './lib/load';
+import { gatehouse, serverScript, startProcess } from './lib/processes';
+import { createEnvironment } from '../core/env/create-environment';
+import { openEnvironment } from '../core/env/environment';
+import { PASSWORD_STORE } from '../core/components/tokens';
+import { runInRequestScope } from '../core/db/request-scope';
+import pino from 'pino';
+
+const seconds = Number(process.argv[2] ?? 5);
+const connections = 32;
+const TRAC_SIGN_INS_PER_SECOND = 30;
+
+function line(label: string, result: LoadResult): void {
+  const failures = result.errors + Object.entries(result.statusCounts)
+    .filter(([status]) => !/^[23]/.test(status)).reduce((sum, [, count]) => sum + count, 0);
+  console.log(`${label.padEnd(44)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p99 ${result.latencyMs.p99.toFixed(1)} ms  failures ${failures}`);
+}
+
+async function makeEnvironment(): Promise<{ dir: string; envPath: string }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gh-bench-'));
+  const envPath = path.join(dir, 'bench');
+  await createEnvironment(envPath, { projectName: 'Bench', config: {
+    components: { 'hello.*': 'enabled', 'auth_basic.*': 'enabled' },
+    'auth-basic': { user_file: 'conf/users.htpasswd', bcrypt_cost: '10' },
+  } });
+  const env = await openEnvironment(envPath, { name: '', log: pino({ level: 'silent' }) });
+  await runInRequestScope(async () => {
+    const store = env.extensions(PASSWORD_STORE).find((candidate) => candidate.setPassword);
+    if (!store?.setPassword) throw new Error('auth_basic did not load');
+    await store.setPassword('bench', 'bench-password');
+  });
+  await env.close();
+  return { dir, envPath };
+}
+
+async function main(): Promise<void> {
+  const durationMs = seconds * 1000;
+  console.log(`Gatehouse core benchmark: ${connections} connections, ${seconds} s per measure, ${os.cpus().length} cores`);
+
+  const bare = await startProcess(path.join(__dirname, 'servers', 'bare-fastify.js'), (port) => [String(port)], '/hello');
+  const bareResult = await measure({ url: `${bare.base}/hello`, connections, durationMs, warmupRequests: 2000 });
+  await bare.stop();
+  line('bare fastify hello-world', bareResult);
+
+  const { dir, envPath } = await makeEnvironment();
+  const server = await startProcess(serverScript, gatehouse(['--env', envPath]), '/hello');
+  const helloResult = await measure({ url: `${server.base}/hello`, connections, durationMs, warmupRequests: 2000 });
+  line('hello plugin through dispatchRequest', helloResult);
+
+  const authorization = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
+  const signIn = await fetch(`${server.base}/login`, { headers: { authorization }, redirect: 'manual' });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+  if (!cookie.startsWith('trac_auth=')) throw new Error(`sign-in failed: ${signIn.status}`);
+  const cookieResult = await measure({ url: `${server.base}/`, headers: { cookie }, connections, durationMs,
+    warmupRequests: 2000 });
+  line('home page with a trac_auth cookie', cookieResult);
+
+  const signInResult = await measure({ url: `${server.base}/login`, headers: { authorization }, connections,
+    durationMs, warmupRequests: 200 });
+  line('sign-ins (new auth_cookie row each)', signInResult);
+  await server.stop();
+  await fs.rm(dir, { recursive: true, force: true });
+
+  const dispatchRatio = helloResult.requestsPerSecond / bareResult.requestsPerSecond;
+  const cookieRatio = cookieResult.requestsPerSecond / bareResult.requestsPerSecond;
+  const signInRatio = signInResult.requestsPerSecond / TRAC_SIGN_INS_PER_SECOND;
+  console.log('');
+  console.log(`dispatchRequest / bare fastify:   ${dispatchRatio.toFixed(2)}  (target >= 0.8)`);
+  console.log(`cookie home page / bare fastify:  ${cookieRatio.toFixed(2)}  (target >= 0.6)`);
+  console.log(`sign-ins / Trac's ~30 per second: ${signInRatio.toFixed(1)}x (target >= 50x), ` +
+    `failed: ${signInResult.errors + (signInResult.requests - (signInResult.statusCounts[303] ?? 0))}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

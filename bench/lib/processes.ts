@@ -1,0 +1,67 @@
+/**
+ * Benchmark servers run in processes of their own, so the load generator in this process never
+ * competes with the server for its event loop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before answering`);
+    try {
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`server did not answer ${url} within ${timeoutMs} ms`);
+}
+
+export interface ServerProcess {
+  port: number;
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node script args...` with PORT substituted, and waits until `probePath` answers. */
+export async function startProcess(script: string, args: (port: number) => string[], probePath = '/'):
+  Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [script, ...args(port)], {
+    cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn' },
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}${probePath}`, child);
+  return {
+    port, base,
+    stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export function gatehouse(envArgs: string[]): (port: number) => string[] {
+  return (port) => [...envArgs, '--host', '127.0.0.1', '--port', String(port)];
+}
+
+export const serverScript = path.join(repoRoot, 'dist', 'server.js');
