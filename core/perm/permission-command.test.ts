@@ -101,28 +101,32 @@ void t.test('adding a grant that exists is reported, and the others are still ad
 
 void t.test('an unknown action is refused with status 2 and nothing written', async (t) => {
   const env = await open(t);
-  const result = await permission(env, ['add', 'bob', 'WIKI_VIEW', 'WIKI_VEIW']);
-  t.equal(result.status, 2);
-  t.match(result.err, [/WIKI_VEIW is not a valid action/]);
+  await t.rejects(permission(env, ['add', 'bob', 'WIKI_VIEW', 'WIKI_VEIW']), {
+    code: 'GH_ERR_CLI_USAGE', status: 2,
+    message: 'WIKI_VEIW is not a valid action (no enabled component declares it); nothing was written',
+  });
   t.same(await env.perm.listGrants(), []);
 });
 
 void t.test('a name differing from an action only in case is refused with nothing written', async (t) => {
   const env = await open(t);
-  const result = await permission(env, ['add', 'bob', 'WIKI_VIEW', 'trac_admin', 'Wiki_Modify']);
-  t.equal(result.status, 2);
-  t.match(result.err, [
-    /trac_admin is not a valid action \(it differs from the action TRAC_ADMIN only in case/,
-    /Wiki_Modify is not a valid action \(it differs from the action WIKI_MODIFY only in case/,
-  ]);
+  await t.rejects(permission(env, ['add', 'bob', 'WIKI_VIEW', 'trac_admin', 'Wiki_Modify']), {
+    code: 'GH_ERR_CLI_USAGE', status: 2,
+    message: '2 problems; nothing was written:\n'
+      + '  trac_admin is not a valid action (it differs from the action TRAC_ADMIN only in case;'
+      + ' group names must not look like actions)\n'
+      + '  Wiki_Modify is not a valid action (it differs from the action WIKI_MODIFY only in case;'
+      + ' group names must not look like actions)',
+  });
   t.same(await env.perm.listGrants(), []);
 });
 
 void t.test('an upper-case user name is refused: those are reserved for actions', async (t) => {
   const env = await open(t);
-  const result = await permission(env, ['add', 'ADMINS', 'WIKI_VIEW']);
-  t.equal(result.status, 2);
-  t.match(result.err, [/"ADMINS" cannot hold permissions: upper-case names are reserved/]);
+  await t.rejects(permission(env, ['add', 'ADMINS', 'WIKI_VIEW']), {
+    code: 'GH_ERR_CLI_USAGE',
+    message: /^"ADMINS" cannot hold permissions: upper-case names are reserved for actions/,
+  });
   t.same(await env.perm.listGrants(), []);
 });
 
@@ -145,13 +149,13 @@ void t.test('removing what was never granted is refused and removes nothing', as
   await permission(env, ['add', 'writers', 'WIKI_MODIFY']);
   await permission(env, ['add', 'alice', 'writers', 'WIKI_VIEW']);
 
-  const result = await permission(env, ['remove', 'alice', 'WIKI_VIEW', 'WIKI_MODIFY', 'CONFIG_VIEW']);
-  t.equal(result.status, 2);
-  t.same(result.err, [
-    'Error: Cannot remove permission WIKI_MODIFY for user alice: it is granted through a '
-      + 'meta-permission or a group.',
-    'Error: Cannot remove permission CONFIG_VIEW for user alice: the user has not been granted it.',
-  ]);
+  await t.rejects(permission(env, ['remove', 'alice', 'WIKI_VIEW', 'WIKI_MODIFY', 'CONFIG_VIEW']), {
+    code: 'GH_ERR_CLI_USAGE',
+    message: '2 problems; nothing was written:\n'
+      + '  Cannot remove permission WIKI_MODIFY for user alice: it is granted through a '
+      + 'meta-permission or a group.\n'
+      + '  Cannot remove permission CONFIG_VIEW for user alice: the user has not been granted it.',
+  });
   t.equal((await env.perm.listGrants()).length, 3);
 });
 
@@ -213,22 +217,24 @@ void t.test('import checks every line first: one bad line and nothing is written
   const env = await open(t);
   const file = path.join(folderOf(t), 'bad.csv');
   await fs.writeFile(file, 'alice,WIKI_VIEW\nbob\ncarol,trac_admin\nDAVE,WIKI_VIEW\n');
-  const result = await permission(env, ['import', file]);
-  t.equal(result.status, 2);
-  t.same(result.err.map((line) => line.replace(file, 'FILE')), [
-    'Error: FILE line 2: expected USER,ACTION[,ACTION...]',
-    'Error: FILE line 3: trac_admin is not a valid action (it differs from the action TRAC_ADMIN '
+  const error = await permission(env, ['import', file]).catch((caught: Error) => caught);
+  t.match(error, { code: 'GH_ERR_CLI_USAGE', status: 2 });
+  t.same((error as Error).message.split(file).join('FILE').split('\n'), [
+    '3 problems; nothing was written:',
+    '  FILE line 2: expected USER,ACTION[,ACTION...]',
+    '  FILE line 3: trac_admin is not a valid action (it differs from the action TRAC_ADMIN '
       + 'only in case; group names must not look like actions)',
-    'Error: FILE line 4: "DAVE" cannot hold permissions: upper-case names are reserved for actions',
+    '  FILE line 4: "DAVE" cannot hold permissions: upper-case names are reserved for actions',
   ]);
   t.same(await env.perm.listGrants(), []);
 });
 
 void t.test('import refuses malformed CSV and a file that is not UTF-8', async (t) => {
   const env = await open(t);
-  const broken = await permission(env, ['import'], 'alice,WIKI_VIEW\n"bob,WIKI_VIEW\n');
-  t.equal(broken.status, 2);
-  t.same(broken.err, ['Error: cannot import from standard input line 2: a quoted field never ends']);
+  await t.rejects(permission(env, ['import'], 'alice,WIKI_VIEW\n"bob,WIKI_VIEW\n'), {
+    code: 'GH_ERR_CLI_USAGE',
+    message: 'cannot import from standard input line 2: a quoted field never ends; nothing was written',
+  });
 
   const file = path.join(folderOf(t), 'latin1.csv');
   await fs.writeFile(file, Buffer.from([0x7a, 0x6f, 0xeb, 0x2c, 0x41]));

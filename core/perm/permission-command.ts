@@ -34,10 +34,15 @@ const USAGE = `Usage: gatehouse-admin ENV permission SUBCOMMAND ...
 
 Refused input exits with status 2.`;
 
-const REFUSED = 2;
-
 function usageError(message: string): GatehouseError {
   return new GatehouseError(Errors.CLI_USAGE, { message });
+}
+
+/** One error for every refused input, so the CLI prints them all and exits with status 2. */
+function refusal(problems: readonly string[]): GatehouseError {
+  if (problems.length === 1) return usageError(`${problems[0]}; nothing was written`);
+  return usageError(`${problems.length} problems; nothing was written:\n`
+    + problems.map((problem) => `  ${problem}`).join('\n'));
 }
 
 function sortGrants(grants: PermissionGrant[]): PermissionGrant[] {
@@ -61,7 +66,7 @@ export class PermissionAdminCommand implements AdminCommand {
         return this.add(env, io, rest[0], rest.slice(1));
       case 'remove':
         if (rest.length < 2) throw usageError('permission remove needs USER and at least one ACTION');
-        return this.remove(env, io, rest[0], rest.slice(1));
+        return this.remove(env, rest[0], rest.slice(1));
       case 'export':
         if (rest.length > 1) throw usageError('permission export takes at most one FILE');
         return this.exportGrants(env, io, rest[0]);
@@ -93,7 +98,8 @@ export class PermissionAdminCommand implements AdminCommand {
 
   private async add(env: Environment, io: CliIo, user: string, actions: string[]): Promise<number> {
     const grants = [...new Set(actions)].map((action) => ({ username: user, action }));
-    if (!this.reportProblems(env, io, grants.map((grant) => ({ grant })))) return REFUSED;
+    const problems = this.problemsOf(env, grants.map((grant) => ({ grant })));
+    if (problems.length > 0) throw refusal(problems);
 
     const added = new Set((await env.perm.grantAll(grants)).map(grantKey));
     for (const grant of grants) {
@@ -103,7 +109,7 @@ export class PermissionAdminCommand implements AdminCommand {
     return 0;
   }
 
-  private async remove(env: Environment, io: CliIo, user: string, actions: string[]): Promise<number> {
+  private async remove(env: Environment, user: string, actions: string[]): Promise<number> {
     const stored = await env.perm.listGrants();
     const doomed = new Map<string, PermissionGrant>();
     const problems: string[] = [];
@@ -118,10 +124,7 @@ export class PermissionAdminCommand implements AdminCommand {
       for (const grant of matches) doomed.set(grantKey(grant), grant);
     }
 
-    if (problems.length > 0) {
-      for (const problem of problems) io.err(`Error: ${problem}`);
-      return REFUSED;
-    }
+    if (problems.length > 0) throw refusal(problems);
     await env.perm.revokeAll([...doomed.values()]);
     return 0;
   }
@@ -171,8 +174,7 @@ export class PermissionAdminCommand implements AdminCommand {
       records = parseCsv(text);
     } catch (error) {
       if (!(error instanceof CsvSyntaxError)) throw error;
-      io.err(`Error: cannot import from ${source} ${error.message}`);
-      return REFUSED;
+      throw refusal([`cannot import from ${source} ${error.message}`]);
     }
 
     const grants: Array<{ grant?: PermissionGrant; line: number; problem?: string }> = [];
@@ -186,24 +188,23 @@ export class PermissionAdminCommand implements AdminCommand {
       }
       for (const action of named) grants.push({ line, grant: { username: user, action } });
     }
-    if (!this.reportProblems(env, io, grants, source)) return REFUSED;
+    const problems = this.problemsOf(env, grants, source);
+    if (problems.length > 0) throw refusal(problems);
 
     await env.perm.grantAll(grants.flatMap((entry) => entry.grant ? [entry.grant] : []));
     return 0;
   }
 
-  /** Writes every problem to standard error; true when there were none. */
-  private reportProblems(env: Environment, io: CliIo,
-    entries: Array<{ grant?: PermissionGrant; line?: number; problem?: string }>, source?: string): boolean {
+  /** Why each refused entry is refused, with its line when it came from a file. */
+  private problemsOf(env: Environment,
+    entries: Array<{ grant?: PermissionGrant; line?: number; problem?: string }>, source?: string): string[] {
     const declared = env.perm.allActions();
-    let clean = true;
+    const problems: string[] = [];
     for (const entry of entries) {
       const problem = entry.problem ?? (entry.grant && grantProblem(entry.grant, declared)?.message);
       if (!problem) continue;
-      clean = false;
-      const where = entry.line === undefined ? '' : `${source} line ${entry.line}: `;
-      io.err(`Error: ${where}${problem}`);
+      problems.push(entry.line === undefined ? problem : `${source} line ${entry.line}: ${problem}`);
     }
-    return clean;
+    return problems;
   }
 }

@@ -15,7 +15,7 @@ import type { Environment } from '../env/types';
 import type { GroupProvider } from '../auth/types';
 import type { PermissionPolicy, PermissionRequestor } from './types';
 import { defaultValue, parseOptionValue } from '../config/option-values';
-import { createDatabase } from '../db/open-database';
+import { createDatabase, openDatabase } from '../db/open-database';
 import { createSchema } from '../db/setup';
 import { CoreSchema } from '../db/core-schema';
 import { GROUP_PROVIDER, PERMISSION_POLICY, PERMISSION_REQUESTOR } from '../components/tokens';
@@ -58,7 +58,9 @@ export async function openTestEnvironment(options: TestEnvironmentOptions): Prom
   const log = pino({ level: 'silent' });
   const envPath = path.dirname(options.dbFile);
   const config = configView(path.join(envPath, 'conf', 'trac.ini'), options.config ?? {});
-  const db: Database = await createDatabase(`sqlite:${options.dbFile}`, { envPath, config, log });
+  const uri = `sqlite:${options.dbFile}`;
+  await createDatabase(uri, { envPath, config, log });
+  const db: Database = await openDatabase(uri, { envPath, config, log });
   await createSchema(db, [new CoreSchema()]);
 
   const extensions = new Map<unknown, unknown[]>([
