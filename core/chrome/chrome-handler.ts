@@ -9,8 +9,7 @@ import type { RequestContext, RequestHandler } from '../dispatch/types';
 import type { Environment } from '../env/types';
 import { GatehouseError } from '../errors';
 import { FileErrors } from '../files/errors';
-import { FileCache } from '../files/file-cache';
-import { CACHE_MAX_FILE_SIZE, CACHE_SIZE } from '../files/options';
+import { fileCacheFor } from '../files/env-file-cache';
 import { resolveSafePath } from '../files/safe-path';
 import { sendFile } from '../files/send-file';
 import { chromeRoot } from './chrome-roots';
@@ -19,8 +18,6 @@ const PREFIX = '/chrome/';
 
 @injectable()
 export class ChromeHandler implements RequestHandler {
-  private cache: FileCache | undefined;
-
   constructor(@inject(ENVIRONMENT) private readonly env: Environment) {}
 
   matches(context: RequestContext): boolean {
@@ -39,16 +36,7 @@ export class ChromeHandler implements RequestHandler {
     if (!root) throw this.notFound(context);
 
     const filePath = await resolveSafePath(root, rest.slice(slash + 1));
-    await sendFile(context, filePath, { cache: this.fileCache() });
-  }
-
-  /** Made on first use, so the options are read from the configuration in force. */
-  private fileCache(): FileCache {
-    this.cache ??= new FileCache({
-      maxBytes: this.env.config.option(CACHE_SIZE),
-      maxFileBytes: this.env.config.option(CACHE_MAX_FILE_SIZE),
-    });
-    return this.cache;
+    await sendFile(context, filePath, { cache: fileCacheFor(this.env) });
   }
 
   private notFound(context: RequestContext): GatehouseError {
