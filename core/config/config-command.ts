@@ -16,11 +16,11 @@ import { formatOptionValue, parseOptionValue } from './option-values';
 export type OptionSpecsProvider = (env: Environment) => readonly OptionSpec[];
 
 const USAGE = {
-  get: `Usage: gatehouse-admin ENV config get SECTION KEY
+  get: `usage: gatehouse-admin ENV config get SECTION KEY
 
 Prints the value of [SECTION] KEY as the environment sees it: from conf/trac.ini, or from a
 file it inherits. Exits 1 when no file sets the key.`,
-  set: `Usage: gatehouse-admin ENV config set SECTION KEY VALUE
+  set: `usage: gatehouse-admin ENV config set SECTION KEY VALUE
        gatehouse-admin ENV config set SECTION KEY --stdin
 
 Sets [SECTION] KEY in the environment's conf/trac.ini, keeping comments, order and every other
@@ -28,11 +28,11 @@ line as they were. When a loaded component declares the option, the value is che
 refused (exit 2, nothing written) if it is malformed. Keys nobody declares are accepted, for
 plugins that are not enabled yet. --stdin reads the value from standard input (one trailing line
 break removed), so a password does not end up in the shell history.`,
-  remove: `Usage: gatehouse-admin ENV config remove SECTION KEY
+  remove: `usage: gatehouse-admin ENV config remove SECTION KEY
 
 Removes [SECTION] KEY from the environment's conf/trac.ini, so the inherited value or the
 default applies again. Exits 1 when conf/trac.ini does not set the key.`,
-  list: `Usage: gatehouse-admin ENV config list [SECTION]
+  list: `usage: gatehouse-admin ENV config list [SECTION]
 
 Lists every option the loaded components declare, with its current value (secrets shown as
 ********), type, default and documentation, then the keys set that no loaded component
@@ -41,12 +41,8 @@ declares. Exits 1 when some value is malformed, 0 otherwise.`,
 
 const SUMMARY = 'Read and change trac.ini: get, set, remove, list';
 
-const FULL_USAGE = `Usage: gatehouse-admin ENV config get SECTION KEY
-       gatehouse-admin ENV config set SECTION KEY VALUE | --stdin
-       gatehouse-admin ENV config remove SECTION KEY
-       gatehouse-admin ENV config list [SECTION]
-
-${SUMMARY}. Run "gatehouse-admin ENV config SUBCOMMAND --help" for details.`;
+/** What `config --help` prints: every subcommand's usage and description. */
+const FULL_USAGE = `${SUMMARY}.\n\n${Object.values(USAGE).join('\n\n')}`;
 
 type Subcommand = keyof typeof USAGE;
 
@@ -60,7 +56,9 @@ function print(io: CliIo, text: string): void {
 
 function usageError(io: CliIo, message: string, usage: string): number {
   io.err(message);
-  io.err(usage.split('\n')[0]);
+  for (const line of usage.split('\n').filter((text) => /^(usage:|\s+gatehouse-admin )/.test(text))) {
+    io.err(line);
+  }
   return 2;
 }
 
