@@ -3,6 +3,7 @@
  * already `SafeHtml`, and the page layout every built-in page shares.
  */
 import type { RequestContext } from './types';
+import { chromeHref } from '../chrome/chrome-href';
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -32,6 +33,11 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
   return new SafeHtml(out);
 }
 
+/** The project index has no environment to serve media from: a few inline rules instead. */
+const INDEX_STYLE = new SafeHtml(`<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#222}
+header{background:#24364b;padding:.6em 1.2em}header a{color:#fff;text-decoration:none;font-weight:600}
+main{max-width:50em;margin:1.5em auto;padding:0 1.2em}.description{color:#555}</style>`);
+
 export interface PageOptions {
   title: string;
   body: SafeHtml;
@@ -41,7 +47,7 @@ export interface PageOptions {
 /** The shared layout: header with project name and sign-in state, then the page body. */
 export function layout(context: RequestContext | undefined, title: string, body: SafeHtml,
   siteTitle?: string): string {
-  const chrome = context ? context.href('/chrome/common/css/gatehouse.css') : '/chrome/common/css/gatehouse.css';
+  const chrome = context ? chromeHref(context, 'common/css/gatehouse.css') : '';
   const project = siteTitle ?? context?.env.projectName ?? 'Gatehouse';
   const user = context?.user;
   const signedIn = user !== undefined && user !== 'anonymous';
@@ -54,7 +60,7 @@ export function layout(context: RequestContext | undefined, title: string, body:
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${title === project ? project : `${title} – ${project}`}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${chrome}"></head>
+${chrome ? html`<link rel="stylesheet" href="${chrome}">` : INDEX_STYLE}</head>
 <body><header><a class="project" href="${context ? context.href('/') : '/'}">${project}</a>
 <nav>${nav}</nav></header>
 <main>${body}</main></body></html>

@@ -26,8 +26,6 @@ export const Options = {
     doc: 'Domain attribute of the trac_auth cookie (host-only when empty).' }),
   secureCookies: defineOption({ section: 'trac', name: 'secure_cookies', type: 'bool', default: false,
     doc: 'Mark cookies Secure (send only over HTTPS).' }),
-  inheritFile: defineOption({ section: 'inherit', name: 'file', type: 'list', default: [],
-    doc: 'Site-wide ini files merged under this one (comma separated; relative to conf/).' }),
   inheritPluginsDir: defineOption({ section: 'inherit', name: 'plugins_dir', type: 'path', default: '',
     doc: 'A shared plugins folder; its plugins must be enabled in [components].' }),
   allowFrom: defineOption({ section: 'access', name: 'allow_from', type: 'list', default: [],

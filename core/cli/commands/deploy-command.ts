@@ -8,6 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AdminCommand, CliIo } from '../types';
 import type { Environment } from '../../env/types';
+import { copyChromeMedia } from '../../chrome/deploy';
 import { projectRoot } from '../../paths';
 import { normalizePrefix } from '../../dispatch/request-target';
 import { Errors, GatehouseError } from '../../errors';
@@ -15,7 +16,8 @@ import { Errors, GatehouseError } from '../../errors';
 const usage = `usage: gatehouse-admin ENV deploy DIR [--base-path /trac] [--host 127.0.0.1] [--port 8000] [--workers N]
 
 Writes into DIR: start.sh, gatehouse.service (systemd), nginx.conf and apache.conf
-(reverse-proxy snippets for the base path), and htdocs/common + htdocs/site (static media).`;
+(reverse-proxy snippets for the base path), and htdocs/<prefix> for each /chrome/<prefix>/
+(static media a front server can serve itself).`;
 
 interface DeployOptions {
   dir: string;
@@ -123,14 +125,6 @@ ProxyPassReverse ${prefix} http://${o.host}:${o.port}${prefix}
 `;
 }
 
-async function copyFolder(from: string, to: string): Promise<void> {
-  await fs.mkdir(to, { recursive: true });
-  await fs.cp(from, to, { recursive: true, dereference: false, filter: (source) => !path.basename(source).startsWith('.') || source === from })
-    .catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-}
-
 export const deployCommand: AdminCommand = {
   name: 'deploy',
   summary: 'write a start script, systemd unit, nginx/Apache snippets and static media',
@@ -145,9 +139,9 @@ export const deployCommand: AdminCommand = {
     await fs.writeFile(path.join(dir, 'gatehouse.service'), renderSystemdUnit(env.path, start));
     await fs.writeFile(path.join(dir, 'nginx.conf'), renderNginx(options, media));
     await fs.writeFile(path.join(dir, 'apache.conf'), renderApache(options, media));
-    await copyFolder(path.join(projectRoot, 'core', 'chrome', 'htdocs'), path.join(media, 'common'));
-    await copyFolder(path.join(env.path, 'htdocs'), path.join(media, 'site'));
-    io.out(`wrote ${start}, gatehouse.service, nginx.conf, apache.conf and htdocs/ in ${dir}`);
+    const copied = await copyChromeMedia(env, media);
+    io.out(`wrote ${start}, gatehouse.service, nginx.conf, apache.conf in ${dir}`);
+    for (const folder of copied) io.out(`copied ${folder.files} file(s) of /chrome/${folder.prefix}/ to ${folder.target}`);
     io.out(`to let the front server serve media, set [trac] htdocs_location = ${options.basePath}/chrome/common`);
     return 0;
   },
