@@ -153,8 +153,8 @@ void t.test('removing what was never granted is refused and removes nothing', as
     code: 'GH_ERR_CLI_USAGE',
     message: '2 problems; nothing was written:\n'
       + '  Cannot remove permission WIKI_MODIFY for user alice: it is granted through a '
-      + 'meta-permission or a group.\n'
-      + '  Cannot remove permission CONFIG_VIEW for user alice: the user has not been granted it.',
+      + 'meta-permission or a group\n'
+      + '  Cannot remove permission CONFIG_VIEW for user alice: the user has not been granted it',
   });
   t.equal((await env.perm.listGrants()).length, 3);
 });

@@ -132,9 +132,9 @@ export class PermissionAdminCommand implements AdminCommand {
   private async whyNotRemovable(env: Environment, user: string, action: string): Promise<string> {
     const start = `Cannot remove permission ${action} for user ${user}:`;
     if (user !== '*' && action !== '*' && (await env.perm.userActions(user)).has(action)) {
-      return `${start} it is granted through a meta-permission or a group.`;
+      return `${start} it is granted through a meta-permission or a group`;
     }
-    return `${start} the user has not been granted it.`;
+    return `${start} the user has not been granted it`;
   }
 
   private async exportGrants(env: Environment, io: CliIo, file: string | undefined): Promise<number> {

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { container as rootContainer, type InjectionToken } from 'tsyringe';
 import type { ConfigView } from '../config/types';
 import type { OptionSpec, OptionValue } from '../config/options';
-import type { Database } from '../db/types';
+import type { Database, DatabaseBackend } from '../db/types';
 import type { Environment } from '../env/types';
 import type { GroupProvider } from '../auth/types';
 import type { PermissionPolicy, PermissionRequestor } from './types';
@@ -25,7 +25,9 @@ import { DefaultPermissionSystem, type PermissionSystemOptions } from './permiss
 
 export interface TestEnvironmentOptions {
   /** The SQLite file; created with the core schema when new. */
-  dbFile: string;
+  dbFile?: string;
+  /** Or another database (created with the core schema when new), in an environment folder. */
+  database?: { uri: string; backends: DatabaseBackend[]; envPath: string };
   config?: Record<string, Record<string, string>>;
   /** Default: the core's actions plus the given extra ones. */
   requestors?: PermissionRequestor[];
@@ -56,11 +58,12 @@ function configView(file: string, sections: Record<string, Record<string, string
 
 export async function openTestEnvironment(options: TestEnvironmentOptions): Promise<TestEnvironment> {
   const log = pino({ level: 'silent' });
-  const envPath = path.dirname(options.dbFile);
+  const { uri, backends, envPath } = options.database ?? {
+    uri: `sqlite:${options.dbFile}`, backends: [], envPath: path.dirname(options.dbFile ?? ''),
+  };
   const config = configView(path.join(envPath, 'conf', 'trac.ini'), options.config ?? {});
-  const uri = `sqlite:${options.dbFile}`;
-  await createDatabase(uri, { envPath, config, log });
-  const db: Database = await openDatabase(uri, { envPath, config, log });
+  await createDatabase(uri, { envPath, config, log }, backends);
+  const db: Database = await openDatabase(uri, { envPath, config, log }, backends);
   await createSchema(db, [new CoreSchema()]);
 
   const extensions = new Map<unknown, unknown[]>([
