@@ -20,7 +20,7 @@ const counterTable: TableSpec = {
 
 const requireServices = process.env.GATEHOUSE_REQUIRE_SERVICES === '1';
 
-t.test('statements for each dialect', async (t) => {
+void t.test('statements for each dialect', async (t) => {
   t.same(createTableStatements(sessionTable, 'sqlite'), [
     'CREATE TABLE "session" ("sid" TEXT, "authenticated" INTEGER, "last_visit" INTEGER, ' +
       'PRIMARY KEY ("sid", "authenticated"))',
@@ -44,7 +44,7 @@ t.test('statements for each dialect', async (t) => {
   t.equal(quoteIdentifier('odd"name'), '"odd""name"');
 });
 
-t.test('numbered placeholders skip literals, quoted names and comments', async (t) => {
+void t.test('numbered placeholders skip literals, quoted names and comments', async (t) => {
   t.equal(numberedPlaceholders('SELECT * FROM t WHERE a = ? AND b = ?'), 'SELECT * FROM t WHERE a = $1 AND b = $2');
   t.equal(numberedPlaceholders("SELECT '?', \"a?\", 'it''s ?' FROM t WHERE x = ? -- why?\nAND y = ? /* ? */"),
     "SELECT '?', \"a?\", 'it''s ?' FROM t WHERE x = $1 -- why?\nAND y = $2 /* ? */");
@@ -61,7 +61,7 @@ async function skipUnlessReachable(t: Test, server: string, connect: () => Promi
   }
 }
 
-t.test('the PostgreSQL statements run on PostgreSQL', async (t) => {
+void t.test('the PostgreSQL statements run on PostgreSQL', async (t) => {
   const name = `gh_test_ddl_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
   if (!(await skipUnlessReachable(t, 'PostgreSQL at 127.0.0.1:5432', () => admin.connect()))) return;
@@ -86,7 +86,7 @@ t.test('the PostgreSQL statements run on PostgreSQL', async (t) => {
     ['k', 'w']), { code: '23505' }, 'the primary key holds');
 });
 
-t.test('the MySQL statements run on MariaDB', async (t) => {
+void t.test('the MySQL statements run on MariaDB', async (t) => {
   const name = `gh_test_ddl_${randomBytes(4).toString('hex')}`;
   let admin: mysql.Connection | undefined;
   const reachable = await skipUnlessReachable(t, 'MariaDB at 127.0.0.1:3306', async () => {

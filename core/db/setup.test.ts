@@ -53,7 +53,7 @@ class NotesSchema implements EnvironmentSetupParticipant {
   }
 }
 
-t.test('createSchema makes the core tables with Trac\'s columns and records the version', async (t) => {
+void t.test('createSchema makes the core tables with Trac\'s columns and records the version', async (t) => {
   const db = await emptyDatabase(t);
   t.same(await createSchema(db, [new CoreSchema()]), ['gatehouse_core_version']);
 
@@ -76,7 +76,7 @@ t.test('createSchema makes the core tables with Trac\'s columns and records the 
   t.same(await createSchema(db, [new CoreSchema()]), [], 'a recorded participant is not created twice');
 });
 
-t.test('upgrade from nothing (version 0) creates everything', async (t) => {
+void t.test('upgrade from nothing (version 0) creates everything', async (t) => {
   const db = await emptyDatabase(t);
   const participants = [new CoreSchema(), new NotesSchema()];
   t.same(await pendingUpgrades(db, participants), [
@@ -96,7 +96,7 @@ t.test('upgrade from nothing (version 0) creates everything', async (t) => {
   t.same(await upgradeSchema(db, participants), [], 'a second run has nothing to do');
 });
 
-t.test('a plugin upgrades from its stored version; a failure anywhere changes nothing', async (t) => {
+void t.test('a plugin upgrades from its stored version; a failure anywhere changes nothing', async (t) => {
   const db = await emptyDatabase(t);
   const old = new NotesSchema(1);
   await db.transaction(async (tx) => {
@@ -125,7 +125,7 @@ t.test('a plugin upgrades from its stored version; a failure anywhere changes no
     'run the newer Gatehouse that upgraded it, or restore a backup');
 });
 
-t.test('a stored version newer than the code is refused, and nothing changes', async (t) => {
+void t.test('a stored version newer than the code is refused, and nothing changes', async (t) => {
   const db = await emptyDatabase(t);
   await createSchema(db, [new CoreSchema()]);
   await db.run('UPDATE "system" SET value = ? WHERE name = ?', ['7', 'gatehouse_core_version']);
@@ -165,7 +165,7 @@ async function tracLikeDatabase(db: Database): Promise<void> {
   for (const statement of statements) await db.run(statement);
 }
 
-t.test('a database Trac created is adopted: missing tables added, data untouched', async (t) => {
+void t.test('a database Trac created is adopted: missing tables added, data untouched', async (t) => {
   const db = await emptyDatabase(t);
   await tracLikeDatabase(db);
 

@@ -27,7 +27,7 @@ async function rejection(promise: Promise<unknown>): Promise<GatehouseError> {
   throw new Error('expected the call to fail');
 }
 
-t.test('parameters are bound: hostile strings are stored and found verbatim', async (t) => {
+void t.test('parameters are bound: hostile strings are stored and found verbatim', async (t) => {
   const db = await freshDatabase(t);
   const hostile = [
     "x'); DROP TABLE permission; --",
@@ -48,7 +48,7 @@ t.test('parameters are bound: hostile strings are stored and found verbatim', as
   t.ok(await db.get('SELECT 1 FROM "system"'), 'system table still there');
 });
 
-t.test('values: integers, booleans, 64-bit times, blobs, null', async (t) => {
+void t.test('values: integers, booleans, 64-bit times, blobs, null', async (t) => {
   const db = await freshDatabase(t);
   await db.run('INSERT INTO "system" (name, value) VALUES (?, ?)', ['answer', 42]);
   t.equal((await db.get<{ value: string }>('SELECT value FROM "system" WHERE name = ?', ['answer']))?.value,
@@ -78,7 +78,7 @@ t.test('values: integers, booleans, 64-bit times, blobs, null', async (t) => {
   t.same(echoed, { b: bytes, r: 0.25 });
 });
 
-t.test('run reports changed rows; get returns undefined when nothing matches', async (t) => {
+void t.test('run reports changed rows; get returns undefined when nothing matches', async (t) => {
   const db = await freshDatabase(t);
   await db.run('INSERT INTO permission VALUES (?, ?)', ['a', 'X']);
   await db.run('INSERT INTO permission VALUES (?, ?)', ['b', 'X']);
@@ -87,7 +87,7 @@ t.test('run reports changed rows; get returns undefined when nothing matches', a
   t.same(await db.all('SELECT * FROM permission WHERE username = ?', ['nobody']), []);
 });
 
-t.test('errors carry backend-neutral codes', async (t) => {
+void t.test('errors carry backend-neutral codes', async (t) => {
   const db = await freshDatabase(t);
   await db.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'TRAC_ADMIN']);
   const duplicate = await rejection(db.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'TRAC_ADMIN']));
@@ -102,7 +102,7 @@ t.test('errors carry backend-neutral codes', async (t) => {
   t.equal(missingParameter.code, 'GH_ERR_DB_QUERY');
 });
 
-t.test('transactions commit on success and roll back on a throw', async (t) => {
+void t.test('transactions commit on success and roll back on a throw', async (t) => {
   const db = await freshDatabase(t);
   const result = await db.transaction(async (tx) => {
     await tx.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'A']);
@@ -135,7 +135,7 @@ t.test('transactions commit on success and roll back on a throw', async (t) => {
   t.equal(await db.get('SELECT * FROM permission WHERE username = ?', ['late']), undefined);
 });
 
-t.test('interleaved transactions stay isolated and run one after the other', async (t) => {
+void t.test('interleaved transactions stay isolated and run one after the other', async (t) => {
   const db = await freshDatabase(t);
   const events: string[] = [];
   const pause = () => new Promise((resolve) => setTimeout(resolve, 2));
@@ -167,7 +167,7 @@ t.test('interleaved transactions stay isolated and run one after the other', asy
   t.same(events, ['first begins', 'first still sees only its own rows', 'second begins']);
 });
 
-t.test('a statement issued during a transaction waits for it (FIFO), unless made inside it', async (t) => {
+void t.test('a statement issued during a transaction waits for it (FIFO), unless made inside it', async (t) => {
   const db = await freshDatabase(t);
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => { release = resolve; });
@@ -190,7 +190,7 @@ t.test('a statement issued during a transaction waits for it (FIFO), unless made
   t.same(order, ['inside sees 1', 'gate opens', 'outside sees 1']);
 });
 
-t.test('nested transactions are savepoints', async (t) => {
+void t.test('nested transactions are savepoints', async (t) => {
   const db = await freshDatabase(t);
   await db.transaction(async (tx) => {
     await tx.run('INSERT INTO permission VALUES (?, ?)', ['outer', 'A']);
@@ -222,7 +222,7 @@ t.test('nested transactions are savepoints', async (t) => {
     undefined, 'a released savepoint still rolls back with its transaction');
 });
 
-t.test('a transaction handle used after the end is refused', async (t) => {
+void t.test('a transaction handle used after the end is refused', async (t) => {
   const db = await freshDatabase(t);
   let kept: Parameters<Parameters<Database['transaction']>[0]>[0] | undefined;
   await db.transaction(async (tx) => { kept = tx; });
@@ -231,7 +231,7 @@ t.test('a transaction handle used after the end is refused', async (t) => {
   t.match(error.message, /transaction has already ended/);
 });
 
-t.test('ping, poolStatus, createTable, close', async (t) => {
+void t.test('ping, poolStatus, createTable, close', async (t) => {
   const envPath = t.testdir();
   const context = await testOpenContext(envPath);
   await createDatabase('sqlite:db/trac.db', context);
@@ -264,7 +264,7 @@ t.test('ping, poolStatus, createTable, close', async (t) => {
   t.equal((await reopened.get<{ n: number }>('SELECT count(*) AS n FROM plugin_notes'))?.n, 3);
 });
 
-t.test('a full disk surfaces as GH_ERR_DB_UNAVAILABLE, and the database stays usable', async (t) => {
+void t.test('a full disk surfaces as GH_ERR_DB_UNAVAILABLE, and the database stays usable', async (t) => {
   const db = await freshDatabase(t);
   // max_page_count caps the file, which SQLite reports exactly as a full disk (SQLITE_FULL).
   const pages = await db.get<{ page_count: number }>('PRAGMA page_count');
@@ -283,7 +283,7 @@ t.test('a full disk surfaces as GH_ERR_DB_UNAVAILABLE, and the database stays us
   t.ok(await db.get('SELECT 1 FROM permission WHERE username = ?', ['still']));
 });
 
-t.test('opening: missing file, folder, corrupt file, unreadable file', async (t) => {
+void t.test('opening: missing file, folder, corrupt file, unreadable file', async (t) => {
   const envPath = t.testdir();
   const context = await testOpenContext(envPath);
 
@@ -310,7 +310,7 @@ t.test('opening: missing file, folder, corrupt file, unreadable file', async (t)
   t.match(throughFile.message, /cannot read .*trac\.ini.*not a directory/);
 });
 
-t.test('opening a file the server may not read', {
+void t.test('opening a file the server may not read', {
   skip: process.getuid?.() === 0 ? 'running as root, which file permissions do not stop' : false,
 }, async (t) => {
   const envPath = t.testdir();
@@ -324,7 +324,7 @@ t.test('opening a file the server may not read', {
   t.match(unreadable.message, /unable to open database file/);
 });
 
-t.test('create makes the db/ folder and file; absolute paths work', async (t) => {
+void t.test('create makes the db/ folder and file; absolute paths work', async (t) => {
   const envPath = t.testdir();
   const context = await testOpenContext(envPath);
   const absolute = path.join(t.testdir(), 'elsewhere', 'nested', 'shared.db');
@@ -345,7 +345,7 @@ t.test('create makes the db/ folder and file; absolute paths work', async (t) =>
   t.ok((await fs.stat(path.join(envPath, 'db', 'trac.db'))).isFile(), 'relative to the environment');
 });
 
-t.test('postgres and mysql need an enabled backend', async (t) => {
+void t.test('postgres and mysql need an enabled backend', async (t) => {
   const context = await testOpenContext(t.testdir());
   const error = await rejection(openDatabase('postgres://u:secret@localhost/trac', context));
   t.equal(error.code, 'GH_ERR_DB_BACKEND_MISSING');

@@ -55,7 +55,7 @@ async function preparedEnvironment(envPath: string, ini?: string) {
   return { context, db };
 }
 
-t.test('three writer processes and this one insert at once without a single locked error', async (t) => {
+void t.test('three writer processes and this one insert at once without a single locked error', async (t) => {
   const envPath = t.testdir();
   const { db } = await preparedEnvironment(envPath);
   t.teardown(() => db.close());
@@ -79,7 +79,7 @@ t.test('three writer processes and this one insert at once without a single lock
   t.equal(count?.n, 1600, 'every row of every process is there');
 });
 
-t.test('a writer waits out another process holding a transaction open', async (t) => {
+void t.test('a writer waits out another process holding a transaction open', async (t) => {
   const envPath = t.testdir();
   const { db } = await preparedEnvironment(envPath);
   t.teardown(() => db.close());
@@ -95,7 +95,7 @@ t.test('a writer waits out another process holding a transaction open', async (t
   t.equal(held?.n, 1, 'the holder committed too');
 });
 
-t.test('past [trac] timeout, a locked database is GH_ERR_DB_UNAVAILABLE, then works again', async (t) => {
+void t.test('past [trac] timeout, a locked database is GH_ERR_DB_UNAVAILABLE, then works again', async (t) => {
   const envPath = t.testdir();
   const { db: setupDb } = await preparedEnvironment(envPath);
   await setupDb.close();

@@ -30,7 +30,7 @@ async function alterDatabase(envPath: string, statements: string[]): Promise<voi
   }
 }
 
-t.test('upgrade on a current environment says so and exits 0', async (t) => {
+void t.test('upgrade on a current environment says so and exits 0', async (t) => {
   const envPath = path.join(t.testdir(), 'project');
   await createEnvironment(envPath);
   const io = capturingIo();
@@ -38,7 +38,7 @@ t.test('upgrade on a current environment says so and exits 0', async (t) => {
   t.same(io.lines, ['Database is already up to date']);
 });
 
-t.test('upgrade installs the core schema into a database without it', async (t) => {
+void t.test('upgrade installs the core schema into a database without it', async (t) => {
   const envPath = path.join(t.testdir(), 'project');
   await createEnvironment(envPath);
   await alterDatabase(envPath, [
@@ -59,7 +59,7 @@ t.test('upgrade installs the core schema into a database without it', async (t) 
   t.same(await db.all('SELECT * FROM session_attribute'), [], 'the dropped table is back');
 });
 
-t.test('upgrade refuses arguments and a schema newer than the code', async (t) => {
+void t.test('upgrade refuses arguments and a schema newer than the code', async (t) => {
   const envPath = path.join(t.testdir(), 'project');
   await createEnvironment(envPath);
   const usage = await runCli([envPath, 'upgrade', '--no-backup'], capturingIo())

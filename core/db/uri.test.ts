@@ -2,7 +2,7 @@ import t from 'tap';
 import { GatehouseError } from '../errors';
 import { parseDatabaseUri, redactUri, serverOf } from './uri';
 
-t.test('accepts the connection strings Trac accepts', async (t) => {
+void t.test('accepts the connection strings Trac accepts', async (t) => {
   const valid: Array<[string, Record<string, unknown>]> = [
     ['sqlite:db/trac.db', { scheme: 'sqlite', path: 'db/trac.db', params: {} }],
     ['sqlite:/srv/trac/shared.db', { scheme: 'sqlite', path: '/srv/trac/shared.db', params: {} }],
@@ -34,7 +34,7 @@ t.test('accepts the connection strings Trac accepts', async (t) => {
   }
 });
 
-t.test('rejects malformed strings with GH_ERR_DB_URI, the reason, and no password', async (t) => {
+void t.test('rejects malformed strings with GH_ERR_DB_URI, the reason, and no password', async (t) => {
   const malformed: Array<[string, RegExp]> = [
     ['postgres://localhost:42:42', /port "42:42" is not a number from 1 to 65535/],
     ['sqlite:', /SQLite file path is empty/],
@@ -80,7 +80,7 @@ t.test('rejects malformed strings with GH_ERR_DB_URI, the reason, and no passwor
   t.notMatch(secret, /hunter2/, 'the password never appears in the message');
 });
 
-t.test('redactUri hides the password, also in malformed strings', async (t) => {
+void t.test('redactUri hides the password, also in malformed strings', async (t) => {
   t.equal(redactUri('mysql://trac:secret@db/trac'), 'mysql://trac:***@db/trac');
   t.equal(redactUri('postgres://u:p@ss/w@rd@host:5/db?schema=x'), 'postgres://u:***@host:5/db?schema=x');
   t.equal(redactUri('postgres://u@host/db'), 'postgres://u@host/db', 'no password, nothing hidden');
@@ -89,7 +89,7 @@ t.test('redactUri hides the password, also in malformed strings', async (t) => {
   t.equal(redactUri('postgres://localhost:42:42'), 'postgres://localhost:42:42');
 });
 
-t.test('serverOf names the server without credentials', async (t) => {
+void t.test('serverOf names the server without credentials', async (t) => {
   t.equal(serverOf(parseDatabaseUri('postgres://u:p@db:5432/trac')), 'postgres://db:5432');
   t.equal(serverOf(parseDatabaseUri('mysql://u:p@[::1]/trac')), 'mysql://[::1]');
   t.equal(serverOf(parseDatabaseUri('postgres://u@/trac?host=/run/pg')), 'postgres:///run/pg');
