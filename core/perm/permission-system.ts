@@ -5,7 +5,7 @@
 import type { Environment } from '../env/types';
 import type { PermissionGrant, PermissionPolicy, PermissionSystem } from './types';
 import { GROUP_PROVIDER, PERMISSION_POLICY, PERMISSION_REQUESTOR } from '../components/tokens';
-import { Errors, GatehouseError } from '../errors';
+import { GatehouseError } from '../errors';
 import { ActionCatalog } from './action-catalog';
 import { grantProblems, isActionName, PermissionErrors } from './action-names';
 import { deleteGrants, insertMissingGrants, readGrants } from './grant-store';
@@ -210,16 +210,6 @@ export class DefaultPermissionSystem implements PermissionSystem {
 export function createPermissionSystem(env: Environment,
   options?: PermissionSystemOptions): DefaultPermissionSystem {
   return new DefaultPermissionSystem(env, options);
-}
-
-/**
- * Throws GH_ERR_PERM_DENIED (403) unless `user` may perform `action`; the dispatcher turns it
- * into a 403 page for a signed-in user and a sign-in prompt for `anonymous`.
- */
-export async function requirePermission(perm: PermissionSystem, action: string, user: string,
-  resource?: string): Promise<void> {
-  if (await perm.check(action, user, resource)) return;
-  throw new GatehouseError(Errors.PERM_DENIED, { action, resource: resource ?? 'this project', user });
 }
 
 /** Code-unit order, like Python's sort of str (the order trac-admin lists in). */
