@@ -162,8 +162,20 @@ function checkValue(section: string, key: string, lines: string[]): void {
   });
 }
 
+/** The entry that counts for each section and key: the last one written. */
+function indexEntries(blocks: SectionBlock[]): Map<string, Map<string, EntryBlock>> {
+  const index = new Map<string, Map<string, EntryBlock>>();
+  for (const block of blocks) {
+    let keys = index.get(block.name);
+    if (!keys) index.set(block.name, keys = new Map());
+    for (const entry of block.entries) keys.set(entry.key, entry);
+  }
+  return index;
+}
+
 export class IniDocument {
   private blocks: SectionBlock[];
+  private index: Map<string, Map<string, EntryBlock>>;
 
   private constructor(
     readonly file: string,
@@ -171,6 +183,7 @@ export class IniDocument {
     private readonly lines: PhysicalLine[],
   ) {
     this.blocks = analyze(lines, file);
+    this.index = indexEntries(this.blocks);
   }
 
   /** Parses trac.ini text; a line that fits no rule throws GH_ERR_CONFIG_SYNTAX with its number. */
@@ -181,17 +194,17 @@ export class IniDocument {
 
   /** The effective (last) value of a key, or undefined. */
   get(section: string, key: string): string | undefined {
-    return this.find(section, key).at(-1)?.entry.value;
+    return this.effective(section, key)?.value;
   }
 
   has(section: string, key: string): boolean {
-    return this.find(section, key).length > 0;
+    return this.effective(section, key) !== undefined;
   }
 
   /** The 1-based line number of the option line that sets a key, for messages. */
   lineOf(section: string, key: string): number | undefined {
-    const found = this.find(section, key).at(-1);
-    return found ? found.entry.line + 1 : undefined;
+    const found = this.effective(section, key);
+    return found ? found.line + 1 : undefined;
   }
 
   /** Section names in order of first appearance. */
@@ -201,12 +214,7 @@ export class IniDocument {
 
   /** Keys of a section in order of first appearance, each with its effective value. */
   entries(section: string): Array<[key: string, value: string]> {
-    const values = new Map<string, string>();
-    for (const block of this.blocks) {
-      if (block.name !== section) continue;
-      for (const entry of block.entries) values.set(entry.key, entry.value);
-    }
-    return [...values];
+    return [...this.index.get(section)?.values() ?? []].map((entry) => [entry.key, entry.value]);
   }
 
   /**
@@ -228,7 +236,7 @@ export class IniDocument {
       if (block) this.appendEntry(block, name.toLowerCase(), valueLines);
       else this.appendSection(section, name.toLowerCase(), valueLines);
     }
-    this.blocks = analyze(this.lines, this.file);
+    this.reanalyze();
   }
 
   /** Removes every line setting the key in the section; returns whether there was one. */
@@ -239,13 +247,22 @@ export class IniDocument {
     this.edit(() => {
       for (const index of doomed.sort((a, b) => b - a)) this.lines.splice(index, 1);
     });
-    this.blocks = analyze(this.lines, this.file);
+    this.reanalyze();
     return true;
   }
 
   /** The file text: byte for byte the input when nothing was changed. */
   toString(): string {
     return (this.bom ? '\uFEFF' : '') + this.lines.map((line) => line.text + line.eol).join('');
+  }
+
+  private reanalyze(): void {
+    this.blocks = analyze(this.lines, this.file);
+    this.index = indexEntries(this.blocks);
+  }
+
+  private effective(section: string, key: string): EntryBlock | undefined {
+    return this.index.get(section)?.get(key.trim().toLowerCase());
   }
 
   private find(section: string, key: string): Array<{ block: SectionBlock; entry: EntryBlock }> {
