@@ -8,6 +8,8 @@ import path from 'node:path';
 import type { Logger } from '../log';
 import { GatehouseEnvironment, openEnvironment } from './environment';
 import { configFingerprint } from '../config/config';
+import { requireCurrentSchema } from '../db/setup';
+import { orderedParticipants } from './create-environment';
 import { Errors, GatehouseError, isGatehouseError } from '../errors';
 
 /** How often a cached environment's files are checked for changes. */
@@ -109,6 +111,13 @@ export class EnvironmentCache {
   private async open(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
     try {
       const env = await openEnvironment(key, { name, log: this.log });
+      try {
+        // A schema behind the code would fail in odd places: refuse to serve until `upgrade`.
+        await requireCurrentSchema(env.db, orderedParticipants(env), key);
+      } catch (error) {
+        await this.closeQuietly(env);
+        throw error;
+      }
       entry.env = env;
       entry.fingerprint = await this.fingerprintOf(key, env.config.files);
       entry.checkedAt = Date.now();
