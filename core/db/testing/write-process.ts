@@ -4,7 +4,8 @@
  * "database is locked".
  *
  * Usage: node write-process.js ENV_PATH MODE ARG...
- *   writes COUNT CONCURRENCY LABEL   COUNT inserts, CONCURRENCY at a time; prints a JSON summary
+ *   writes COUNT CONCURRENCY LABEL   COUNT inserts, CONCURRENCY at a time, every fourth in a
+ *                                    read-then-write transaction; prints a JSON summary
  *   hold MILLISECONDS                 holds the write lock (an open transaction) that long
  *   run SECONDS CONCURRENCY LABEL     inserts for SECONDS; prints a JSON summary with the count
  * A line "ready" is printed once the database is open (and, for `hold`, once the lock is held).
@@ -25,6 +26,24 @@ export interface WriteSummary {
 export async function writeSignIn(db: Database, label: string, index: number): Promise<void> {
   await db.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
     [randomBytes(16).toString('hex'), `${label}-user-${index}`, '127.0.0.1', Math.floor(Date.now() / 1000)]);
+}
+
+/**
+ * A read-then-write transaction (look the user up, then record the sign-in): the pattern that
+ * fails at once with "database is locked" when a transaction does not take the write lock up
+ * front.
+ */
+export async function writeSignInAfterRead(db: Database, label: string, index: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.get('SELECT count(*) AS n FROM auth_cookie WHERE name = ?', [`${label}-user-${index}`]);
+    await tx.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
+      [randomBytes(16).toString('hex'), `${label}-user-${index}`, '127.0.0.1', Math.floor(Date.now() / 1000)]);
+  });
+}
+
+/** Every fourth write is a read-then-write transaction, the rest plain inserts. */
+export function mixedWrite(db: Database, label: string, index: number): Promise<void> {
+  return index % 4 === 0 ? writeSignInAfterRead(db, label, index) : writeSignIn(db, label, index);
 }
 
 /** Runs `next()` on `concurrency` parallel lanes until it returns false; collects failures. */
@@ -65,7 +84,7 @@ async function main(): Promise<void> {
     const until = mode === 'run' ? started + Number(amount) * 1000 : Infinity;
     const failures = await lanes(Number(concurrency), async (index) => {
       if (mode === 'writes' ? index >= Number(amount) : Date.now() >= until) return false;
-      await writeSignIn(db, label, index);
+      await (mode === 'writes' ? mixedWrite(db, label, index) : writeSignIn(db, label, index));
       written += 1;
       return true;
     });
