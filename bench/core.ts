@@ -34,7 +34,7 @@ async function makeEnvironment(): Promise<{ dir: string; envPath: string }> {
   const envPath = path.join(dir, 'bench');
   await createEnvironment(envPath, { projectName: 'Bench', config: {
     components: { 'hello.*': 'enabled', 'auth_basic.*': 'enabled' },
-    'auth-basic': { user_file: 'conf/users.htpasswd', bcrypt_cost: '10' },
+    'auth-basic': { user_file: 'users.htpasswd', bcrypt_cost: '10' },
   } });
   const env = await openEnvironment(envPath, { name: '', log: pino({ level: 'silent' }) });
   await runInRequestScope(async () => {

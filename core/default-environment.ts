@@ -34,7 +34,7 @@ export async function ensureDefaultEnvironment(baseDir: string): Promise<Default
     config: {
       project: { descr: 'Created by npm start; edit conf/trac.ini to make it yours.' },
       components: { 'auth_basic.*': 'enabled' },
-      'auth-basic': { realm: 'Gatehouse', user_file: 'conf/users.htpasswd', paths: '/login' },
+      'auth-basic': { realm: 'Gatehouse', user_file: 'users.htpasswd', paths: '/login' },
     },
   });
   const password = randomPassword();

@@ -89,11 +89,11 @@ void t.test('inherit: a cycle is read once and ends', async (t) => {
 
 void t.test('envPath defaults to the folder above conf/', async (t) => {
   const root = t.testdir();
-  const own = await write(path.join(root, 'env', 'conf', 'trac.ini'), ['[x]', 'where = htdocs']);
+  const own = await write(path.join(root, 'env', 'conf', 'trac.ini'), ['[x]', 'where = ../htdocs']);
   const config = await loadConfig(own);
   t.equal(config.envPath, path.join(root, 'env'));
   t.equal(config.option(defineOption({ section: 'x', name: 'where', type: 'path', default: '', doc: '' })),
-    path.join(root, 'env', 'htdocs'));
+    path.join(root, 'env', 'htdocs'), 'relative to conf/, where trac.ini is');
 });
 
 void t.test('option(): typed values, defaults and errors naming the file the value came from', async (t) => {

@@ -84,10 +84,12 @@ void t.test('list splits on the separator, trims and drops empty items', async (
   t.same(parse(piped, 'a,b | c |'), ['a,b', 'c']);
 });
 
-void t.test('path resolves relative values against the environment', async (t) => {
+void t.test('path resolves relative values against the folder of the file setting them, as Trac', async (t) => {
   const spec = defineOption({ ...base, type: 'path', default: 'htdocs' });
-  t.equal(parse(spec, 'conf/htpasswd'), path.join(ENV, 'conf', 'htpasswd'));
-  t.equal(parse(spec, '../shared/htpasswd'), '/srv/trac/shared/htpasswd');
+  t.equal(parse(spec, 'htpasswd'), path.join(ENV, 'conf', 'htpasswd'));
+  t.equal(parse(spec, '../../shared/htpasswd'), '/srv/trac/shared/htpasswd');
+  t.equal(parseOptionValue(spec, 'users', { ...origin, file: '/etc/trac/site.ini' }, ENV), '/etc/trac/users',
+    'a value from an inherited file resolves against that file\'s folder');
   t.equal(parse(spec, '/etc/apache2/htpasswd'), '/etc/apache2/htpasswd');
   t.equal(parse(spec, ''), '', 'empty stays empty (unset)');
 });

@@ -68,10 +68,13 @@ function resolvePath(value: string, envPath: string): string {
   return value === '' ? '' : path.resolve(envPath, value);
 }
 
-/** The typed default of a spec (paths resolved against the environment; lists copied). */
+/**
+ * The typed default of a spec (lists copied). A relative default path resolves against the
+ * environment's conf/ folder, where its trac.ini is, as Trac's PathOption does.
+ */
 export function defaultValue<S extends OptionSpec>(spec: S, envPath: string): OptionValue<S> {
   if (spec.type === 'list') return [...spec.default] as OptionValue<S>;
-  if (spec.type === 'path') return resolvePath(spec.default, envPath) as OptionValue<S>;
+  if (spec.type === 'path') return resolvePath(spec.default, path.join(envPath, 'conf')) as OptionValue<S>;
   return spec.default as OptionValue<S>;
 }
 
@@ -94,7 +97,9 @@ export function parseOptionValue<S extends OptionSpec>(
     case 'text':
       return raw as OptionValue<S>;
     case 'path':
-      return resolvePath(raw, envPath) as OptionValue<S>;
+      // As Trac's PathOption: relative to the folder of the file that sets the value.
+      return resolvePath(raw, origin.file && path.isAbsolute(origin.file)
+        ? path.dirname(origin.file) : path.join(envPath, 'conf')) as OptionValue<S>;
     case 'list':
       return splitList(raw, spec.separator ?? ',') as OptionValue<S>;
     case 'bool': {

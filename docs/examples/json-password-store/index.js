@@ -4,7 +4,7 @@
  * Drop this folder into an environment's plugins/ folder; it is on by default there.
  *
  *   [json-store]
- *   file = conf/users.json
+ *   file = users.json        (relative paths are relative to conf/, as in Trac)
  *
  * users.json: { "alice": "scrypt$<salt hex>$<hash hex>" }. `node scrypt-hash.js PASSWORD`
  * prints such a value.
@@ -14,7 +14,7 @@ const path = require('node:path');
 const gatehouse = require('gatehouse');
 
 const fileOption = gatehouse.defineOption({
-  section: 'json-store', name: 'file', type: 'path', default: 'conf/users.json',
+  section: 'json-store', name: 'file', type: 'path', default: 'users.json',
   doc: 'JSON file of users and scrypt password hashes.',
 });
 
