@@ -33,6 +33,8 @@ ENV is the environment folder. Commands (each takes --help):
   deploy      write a start script, systemd unit and front-server snippets
 Enabled plugins add more (user, attachment, db ...): see "gatehouse-admin ENV help".`;
 
+const WITHOUT_DATABASE = new Set(['config', 'component', 'deploy', 'help', '--help']);
+
 function builtinCommands(): AdminCommand[] {
   return [
     configCommand((env) => (env as GatehouseEnvironment).optionSpecs),
@@ -80,7 +82,9 @@ export async function runCli(argv: string[], io: CliIo = terminalIo): Promise<nu
     throw new GatehouseError(Errors.ENV_NOT_ENVIRONMENT, { path: envPath });
   }
   const log = pino({ level: process.env.GATEHOUSE_LOG_LEVEL ?? 'warn' }, pino.destination(2));
-  const env = await openEnvironment(envPath, { name: path.basename(envPath), log });
+  // These work on files alone, so they can repair a trac.ini whose database cannot be reached.
+  const withDatabase = !WITHOUT_DATABASE.has(commandName);
+  const env = await openEnvironment(envPath, { name: path.basename(envPath), log, withDatabase });
   try {
     const commands = commandsOf(env);
     if (commandName === 'help' || commandName === '--help') {
@@ -105,6 +109,11 @@ export async function runCli(argv: string[], io: CliIo = terminalIo): Promise<nu
 
 /** The process entry: runs the command line and sets the exit status. */
 export async function main(): Promise<void> {
+  // `gatehouse-admin ... | head` closes the pipe early: that is not an error worth a trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   let status: number;
   try {
     status = await runCli(process.argv.slice(2));
