@@ -18,7 +18,8 @@ export class AboutHandler implements RequestHandler {
   async handle(context: RequestContext): Promise<void> {
     const env = context.env as GatehouseEnvironment;
     const enabled = env.components.filter((component) => component.enabled).map((component) => component.name);
-    const isAdmin = await context.hasPermission('TRAC_ADMIN');
+    // CONFIG_VIEW: TRAC_ADMIN implies it, and a site can grant it alone to operators.
+    const isAdmin = await context.hasPermission('CONFIG_VIEW');
     const config = isAdmin ? listOptions(env.config, env.optionSpecs) : [];
     const pools = isAdmin ? env.db.poolStatus() : [];
     sendPage(context, {
