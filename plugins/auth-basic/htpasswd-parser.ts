@@ -3,6 +3,7 @@
  * ending at the next colon (later fields are comments), blank lines and `#` lines skipped,
  * white space around a line ignored (so CRLF files work), and the first line for a user wins.
  */
+import { MAX_BSDI_ITERATIONS } from './hashes/des-crypt';
 import { classifyStoredHash, isWellFormedHash, type HashFormat } from './password-hash';
 
 export interface HtpasswdEntry {
@@ -81,7 +82,10 @@ export function parseHtpasswd(text: string): ParsedHtpasswd {
     if (entry.hash !== '' && format !== 'plaintext' && !isWellFormedHash(entry.hash, format)) {
       problems.push({ line, user: entry.user, problem: format === 'unsupported'
         ? 'hash format not supported here (rehash it with htpasswd -B): no password matches'
-        : `malformed ${format} hash: no password matches` });
+        : format === 'bsdi-des-crypt'
+          ? `BSDi DES hash with a count of 0 or above ${MAX_BSDI_ITERATIONS} iterations is not `
+            + 'supported here (rehash it with htpasswd -B): no password matches'
+          : `malformed ${format} hash: no password matches` });
     }
     entries.set(entry.user, { user: entry.user, hash: entry.hash, format, line });
   });

@@ -7,20 +7,20 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { verify as bcryptVerify } from '@node-rs/bcrypt';
-import { desCrypt, looksLikeDesCrypt } from './hashes/des-crypt';
+import { bsdiCrypt, desCrypt, looksLikeBsdiCrypt, looksLikeDesCrypt } from './hashes/des-crypt';
 import { md5Crypt } from './hashes/md5-crypt';
 import { parseShaCryptSetting, shaCrypt } from './hashes/sha-crypt';
 
 export type HashFormat =
   | 'bcrypt' | 'apr1-md5' | 'md5-crypt' | 'sha1' | 'sha256-crypt' | 'sha512-crypt' | 'des-crypt'
+  | 'bsdi-des-crypt'
   | 'plaintext'
-  /** A hash shape we recognise but do not check (yescrypt, BSDi DES, `{SSHA}`...): never matches. */
+  /** A hash shape we recognise but do not check (yescrypt, scrypt, `{SSHA}`...): never matches. */
   | 'unsupported';
 
 /** bcrypt: cost 04..31, 22 salt and 31 digest characters, both ending on a canonical character. */
 const BCRYPT = /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{21}[.Oeu][./A-Za-z0-9]{30}[.CGKOSWaeimquy26]$/;
 const SHA1 = /^\{SHA\}[A-Za-z0-9+/]{27}=$/;
-const BSDI_DES = /^_[./0-9A-Za-z]{19}$/;
 /** `{SSHA}`, `{MD5}` and such: LDAP-style schemes Apache does not read, never plain text. */
 const BRACED_SCHEME = /^\{[A-Za-z0-9-]+\}/;
 
@@ -31,7 +31,8 @@ export function classifyStoredHash(stored: string): HashFormat {
   if (stored.startsWith('$5$')) return 'sha256-crypt';
   if (stored.startsWith('$6$')) return 'sha512-crypt';
   if (stored.startsWith('{SHA}')) return 'sha1';
-  if (stored.startsWith('$') || BSDI_DES.test(stored) || BRACED_SCHEME.test(stored)) return 'unsupported';
+  if (looksLikeBsdiCrypt(stored)) return 'bsdi-des-crypt';
+  if (stored.startsWith('$') || BRACED_SCHEME.test(stored)) return 'unsupported';
   if (looksLikeDesCrypt(stored)) return 'des-crypt';
   return 'plaintext';
 }
@@ -50,6 +51,7 @@ export function isWellFormedHash(stored: string, format: HashFormat): boolean {
     case 'md5-crypt': return /^\$(apr)?1\$[^$]{0,8}\$[./0-9A-Za-z]{22}$/.test(stored);
     case 'des-crypt':
     case 'plaintext': return stored.length > 0;
+    case 'bsdi-des-crypt': return bsdiCrypt(Buffer.alloc(0), stored) !== null;
     case 'unsupported': return false;
   }
 }
@@ -87,6 +89,8 @@ export async function verifyStoredHash(password: string | Buffer, stored: string
       return matches(shaCrypt(bytes, stored), stored);
     case 'des-crypt':
       return matches(desCrypt(bytes, stored), stored);
+    case 'bsdi-des-crypt':
+      return matches(bsdiCrypt(bytes, stored), stored);
     case 'sha1':
       return matches(`{SHA}${createHash('sha1').update(bytes).digest('base64')}`, stored);
     case 'plaintext':

@@ -114,22 +114,61 @@ export function desEncryptBlock(block: Bits, roundKeys: Bits[], expansion: reado
 
 /** Plain DES of an 8-byte block with an 8-byte key (for checking against FIPS test vectors). */
 export function desEncrypt(key: Uint8Array, block: Uint8Array): Buffer {
-  const out = desEncryptBlock(bitsOf(block), keySchedule(bitsOf(key)), EXPANSION);
-  const bytes = Buffer.alloc(8);
-  for (let i = 0; i < 64; i += 1) bytes[i >> 3] |= out[i] << (7 - (i & 7));
-  return bytes;
+  return Buffer.from(bytesOfBits(desEncryptBlock(bitsOf(block), keySchedule(bitsOf(key)), EXPANSION)));
 }
 
 const DES_HASH = /^[./0-9A-Za-z]{13}$/;
+const BSDI_HASH = /^_[./0-9A-Za-z]{19}$/;
 
 /** Whether a stored value is shaped like a DES crypt hash (the format has no prefix). */
 export function looksLikeDesCrypt(stored: string): boolean {
   return DES_HASH.test(stored);
 }
 
+/** Whether a stored value is shaped like a BSDi extended DES hash (`_`, count, salt, digest). */
+export function looksLikeBsdiCrypt(stored: string): boolean {
+  return BSDI_HASH.test(stored);
+}
+
+/** Little-endian six-bit digits of the crypt alphabet (`..` is 0, `/.` is 1). */
+function decodeCount(text: string): number {
+  let value = 0;
+  for (let i = 0; i < text.length; i += 1) value |= CRYPT_ALPHABET.indexOf(text[i]) << (6 * i);
+  return value;
+}
+
+function bytesOfBits(bits: Bits): Uint8Array {
+  const bytes = new Uint8Array(8);
+  for (let i = 0; i < 64; i += 1) bytes[i >> 3] |= bits[i] << (7 - (i & 7));
+  return bytes;
+}
+
 /**
- * crypt(3) DES of `password` with the two-character salt at the start of `setting`; null when
- * the salt is not two characters of the crypt alphabet.
+ * The shared core: `iterations` encryptions of the zero block under `key`, with each set bit i
+ * of `salt` swapping expansion entries i and i + 24; then the 64 bits as 11 characters, most
+ * significant first, padded to 66 bits with zeros.
+ */
+function saltedDes(key: Uint8Array, salt: number, iterations: number): string {
+  const expansion = [...EXPANSION];
+  for (let bit = 0; bit < 24; bit += 1) {
+    if ((salt >> bit) & 1) [expansion[bit], expansion[bit + 24]] = [expansion[bit + 24], expansion[bit]];
+  }
+  const roundKeys = keySchedule(bitsOf(key));
+  let block: Bits = new Uint8Array(64);
+  for (let i = 0; i < iterations; i += 1) block = desEncryptBlock(block, roundKeys, expansion);
+
+  let text = '';
+  for (let i = 0; i < 11; i += 1) {
+    let value = 0;
+    for (let j = 0; j < 6; j += 1) value = (value << 1) | (block[6 * i + j] ?? 0);
+    text += CRYPT_ALPHABET[value];
+  }
+  return text;
+}
+
+/**
+ * Traditional crypt(3) DES of `password` with the two-character salt at the start of
+ * `setting`; null when the salt is not two characters of the crypt alphabet.
  */
 export function desCrypt(password: Buffer, setting: string): string | null {
   const salt = setting.slice(0, 2);
@@ -140,30 +179,39 @@ export function desCrypt(password: Buffer, setting: string): string | null {
   for (let i = 0; i < 8 && i < password.length && password[i] !== 0; i += 1) {
     key[i] = (password[i] << 1) & 0xff;
   }
+  return salt + saltedDes(key, decodeCount(salt), 25);
+}
 
-  // The salt's 12 bits each swap a pair of expansion entries (bit j swaps j and j + 24).
-  const expansion = [...EXPANSION];
-  for (let i = 0; i < 2; i += 1) {
-    const value = CRYPT_ALPHABET.indexOf(salt[i]);
-    for (let j = 0; j < 6; j += 1) {
-      if ((value >> j) & 1) {
-        const a = 6 * i + j;
-        [expansion[a], expansion[a + 24]] = [expansion[a + 24], expansion[a]];
-      }
-    }
+/**
+ * Most iterations of a BSDi hash we compute. This plain DES takes ~150 us a block, so FreeBSD's
+ * usual 725 (`_J9..`) costs about what bcrypt does; the format allows 16 million, which would
+ * hold a request for a minute.
+ */
+export const MAX_BSDI_ITERATIONS = 4096;
+
+/** The iteration count of a BSDi setting, or null when it is not one. */
+export function bsdiIterations(setting: string): number | null {
+  return /^_[./0-9A-Za-z]{8}/.test(setting) ? decodeCount(setting.slice(1, 5)) : null;
+}
+
+/**
+ * BSDi extended DES (`_CCCCSSSS...`): a 24-bit iteration count and a 24-bit salt, and every
+ * password byte counts (each further 8 bytes are folded into the key). Apache never writes it,
+ * but on Linux it accepts it through the system crypt(3), so we do too, up to
+ * MAX_BSDI_ITERATIONS; null for a count of 0 or above that.
+ */
+export function bsdiCrypt(password: Buffer, setting: string): string | null {
+  const count = bsdiIterations(setting);
+  if (count === null || count === 0 || count > MAX_BSDI_ITERATIONS) return null;
+  const salt = decodeCount(setting.slice(5, 9));
+
+  const end = password.indexOf(0) === -1 ? password.length : password.indexOf(0);
+  let key: Uint8Array = new Uint8Array(8);
+  for (let i = 0; i < 8 && i < end; i += 1) key[i] = (password[i] << 1) & 0xff;
+  // Longer passwords: encrypt the key with itself, then XOR in the next 8 bytes.
+  for (let offset = 8; offset < end; offset += 8) {
+    key = bytesOfBits(desEncryptBlock(bitsOf(key), keySchedule(bitsOf(key)), EXPANSION));
+    for (let i = 0; i < 8 && offset + i < end; i += 1) key[i] ^= (password[offset + i] << 1) & 0xff;
   }
-
-  // Twenty-five encryptions of the all-zero block.
-  const roundKeys = keySchedule(bitsOf(key));
-  let block: Bits = new Uint8Array(64);
-  for (let i = 0; i < 25; i += 1) block = desEncryptBlock(block, roundKeys, expansion);
-
-  // Eleven characters of six bits each, most significant first; 64 bits pad to 66 with zeros.
-  let text = salt;
-  for (let i = 0; i < 11; i += 1) {
-    let value = 0;
-    for (let j = 0; j < 6; j += 1) value = (value << 1) | (block[6 * i + j] ?? 0);
-    text += CRYPT_ALPHABET[value];
-  }
-  return text;
+  return setting.slice(0, 9) + saltedDes(key, salt, count);
 }
