@@ -94,7 +94,7 @@ export class PooledDatabase implements Database, ConnectionSource {
   async checkout(): Promise<DriverConnection> {
     if (this.closed) throw unavailable(`${this.target.label}: this environment's database has been closed`);
     const pool = this.attachment.pool;
-    const connection = await pool.acquire();
+    const connection = await pool.acquire(this.settings.acquireTimeoutMs);
     if (this.kind === 'postgres' && connection.schema !== this.target.schema) {
       // Connections are shared by every schema of the database: set ours before any statement.
       try {

@@ -3,8 +3,14 @@
  * shared by every environment that uses them, inside the connection budget of their server.
  *
  * generic-pool leaves three things to us, each of which bit someone: a failing `create` is retried
- * at once and forever (we back off), `acquire` waits forever without a time-out (we always set
- * one), and a dead connection is handed out unless `validate` says otherwise (we check on borrow).
+ * at once and forever (we pace attempts), `acquire` waits forever without a time-out (we bound
+ * every wait), and a dead connection is handed out unless `validate` says otherwise (we check on
+ * borrow).
+ *
+ * The wait is bounded here rather than by generic-pool's acquireTimeoutMillis: a caller can then
+ * be told at once that the server refuses connections, and each environment's own
+ * acquire_timeout applies. A request given up on stays queued inside generic-pool without a
+ * timer; when a connection reaches it, the connection goes straight back.
  */
 import { EventEmitter } from 'node:events';
 import { createPool, type Pool } from 'generic-pool';
@@ -29,7 +35,7 @@ export interface PoolFigures {
   waiting: number;
 }
 
-type InnerSettings = Omit<PoolSettings, 'maxConnections' | 'poolable'> & { max: number };
+type InnerSettings = Pick<PoolSettings, 'minIdle' | 'idleTimeoutMs'> & { max: number };
 
 function describe(error: unknown): string {
   if (error instanceof Error) {
@@ -44,6 +50,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
+/** A promise that never settles: what a retired pool's late create requests get. */
+function never<T>(): Promise<T> {
+  return new Promise<T>(() => undefined);
+}
+
 export function openConnection(target: ConnectionTarget, timeoutMs: number): Promise<DriverConnection> {
   return target.kind === 'postgres'
     ? PostgresConnection.connect(target, timeoutMs)
@@ -53,13 +64,19 @@ export function openConnection(target: ConnectionTarget, timeoutMs: number): Pro
 export class ConnectionPool implements IdleConnectionHolder {
   private inner: Pool<DriverConnection>;
   private innerSettings: InnerSettings;
-  /** The generic-pool each borrowed connection must go back to (pools are rebuilt on changes). */
-  private readonly lenders = new Map<DriverConnection, Pool<DriverConnection>>();
-  private readonly live = new Set<DriverConnection>();
+  /** The generic-pool that created each connection (pools are rebuilt when settings change). */
+  private readonly homes = new Map<DriverConnection, Pool<DriverConnection>>();
+  /** Connections in generic-pool's available list (a borrow takes them out through validate). */
+  private readonly idle = new Set<DriverConnection>();
+  /** Connections handed to callers and not given back yet. */
+  private readonly borrowed = new Set<DriverConnection>();
   private waitingCount = 0;
   private failure: { reason: string; error: unknown; until: number; backoffMs: number } | undefined;
+  /** The one connection attempt in flight while the server is failing: true when it connected. */
+  private probe: Promise<boolean> | undefined;
   private readonly createFailures = new EventEmitter();
   private settings: PoolSettings;
+  private ended = false;
 
   constructor(
     readonly target: ConnectionTarget,
@@ -82,97 +99,78 @@ export class ConnectionPool implements IdleConnectionHolder {
   }
 
   get figures(): PoolFigures {
-    const inUse = [...this.lenders.keys()].filter((connection) => !connection.broken).length;
     return {
-      size: this.live.size,
-      inUse,
-      idle: Math.max(0, this.live.size - inUse),
+      size: this.homes.size,
+      inUse: this.homes.size - this.idle.size,
+      idle: this.idle.size,
       waiting: this.waitingCount,
     };
   }
 
   /**
    * A connection for the caller's exclusive use until `release` or `discard`. Throws
-   * GH_ERR_DB_UNAVAILABLE when none comes within acquire_timeout, or at once when the server
-   * refuses new connections and this pool has none left.
+   * GH_ERR_DB_UNAVAILABLE when none comes within `timeoutMs`, or at once when the server refuses
+   * new connections and this pool has none left.
    */
-  async acquire(): Promise<DriverConnection> {
+  async acquire(timeoutMs: number): Promise<DriverConnection> {
+    if (this.ended) throw unavailable(`${this.target.label}: the pool has been closed`);
     this.rebuildIfChanged();
-    if (this.failure && this.live.size === 0 && Date.now() < this.failure.until) {
+    if (this.failure && this.homes.size === 0 && Date.now() < this.failure.until) {
       throw unavailable(`${this.target.label}: ${this.failure.reason}`, this.failure.error);
     }
 
-    const lender = this.inner;
     this.waitingCount += 1;
     try {
-      const connection = await this.acquireFrom(lender);
-      this.lenders.set(connection, lender);
+      const connection = await this.waitForConnection(this.inner, timeoutMs);
+      this.borrowed.add(connection);
       return connection;
     } finally {
       this.waitingCount -= 1;
     }
   }
 
-  private acquireFrom(lender: Pool<DriverConnection>): Promise<DriverConnection> {
+  private waitForConnection(lender: Pool<DriverConnection>, timeoutMs: number): Promise<DriverConnection> {
     return new Promise((resolve, reject) => {
       let settled = false;
-      const settle = () => {
+      const giveUp = (error: Error) => {
+        if (settled) return;
         settled = true;
+        clearTimeout(timer);
         this.createFailures.off('failed', onCreateFailed);
+        reject(error);
       };
+      const timer = setTimeout(() => giveUp(this.timeoutError(timeoutMs)), timeoutMs);
       // With no connection left to wait for, a refused connect means the server is away: say so
       // now instead of after acquire_timeout.
       const onCreateFailed = (reason: string, error: unknown) => {
-        if (settled || this.live.size > 0) return;
-        settle();
-        reject(unavailable(`${this.target.label}: ${reason}`, error));
+        if (this.homes.size === 0) giveUp(unavailable(`${this.target.label}: ${reason}`, error));
       };
       this.createFailures.on('failed', onCreateFailed);
 
       lender.acquire().then((connection) => {
         if (settled) {
-          // The caller gave up already; the request was still queued in generic-pool.
-          this.returnTo(lender, connection);
+          this.giveBack(connection);
           return;
         }
-        settle();
+        settled = true;
+        clearTimeout(timer);
+        this.createFailures.off('failed', onCreateFailed);
         resolve(connection);
-      }, (error: unknown) => {
-        if (settled) return;
-        settle();
-        reject(this.acquireError(error));
-      });
+      }, (error: unknown) => giveUp(unavailable(`${this.target.label}: ${describe(error)}`, error)));
     });
   }
 
-  private acquireError(error: unknown): Error {
-    if (error instanceof Error && error.name === 'TimeoutError') {
-      const seconds = this.innerSettings.acquireTimeoutMs / 1000;
-      const why = this.failure
-        ? this.failure.reason
-        : `all ${this.budget.max} connections allowed to ${this.budget.server} are in use`;
-      return unavailable(`no connection within ${seconds} s (${why})`, error);
-    }
-    return unavailable(`${this.target.label}: ${describe(error)}`, error);
+  private timeoutError(timeoutMs: number): Error {
+    const why = this.failure
+      ? this.failure.reason
+      : `all ${this.budget.max} connections allowed to ${this.budget.server} are in use`;
+    return unavailable(`no connection within ${timeoutMs / 1000} s (${why})`);
   }
 
   /** Gives a healthy connection back: idle in the pool, or closed when not poolable. */
   release(connection: DriverConnection): void {
-    const lender = this.lenders.get(connection);
-    if (!lender) return;
-    this.lenders.delete(connection);
-    this.returnTo(lender, connection);
-  }
-
-  private returnTo(lender: Pool<DriverConnection>, connection: DriverConnection): void {
-    // Another pool on this server waits for a slot and nobody here wants this connection:
-    // closing it gives that pool the room.
-    const neededElsewhere = this.budget.waiting > 0 && this.waitingCount === 0;
-    if (connection.broken || !this.poolable || neededElsewhere || lender !== this.inner) {
-      lender.destroy(connection).catch(() => undefined);
-    } else {
-      lender.release(connection).catch(() => undefined);
-    }
+    if (!this.borrowed.delete(connection)) return;
+    this.giveBack(connection);
   }
 
   /** Gives back a connection whose state is unknown (an error mid-transaction): it is closed. */
@@ -181,26 +179,39 @@ export class ConnectionPool implements IdleConnectionHolder {
     this.release(connection);
   }
 
-  closeOneIdle(): boolean {
-    for (const connection of this.live) {
-      if (!this.lenders.has(connection)) {
-        // generic-pool still lists it as available; validate() refuses it on the next borrow.
-        connection.destroy('closed to make room for another pool on the same server');
-        return true;
-      }
+  private giveBack(connection: DriverConnection): void {
+    const home = this.homes.get(connection);
+    if (!home) return;
+    // Another pool on this server waits for a slot and nobody here wants this connection:
+    // closing it gives that pool the room.
+    const neededElsewhere = this.budget.waiting > 0 && this.waitingCount === 0;
+    if (connection.broken || !this.poolable || neededElsewhere || home !== this.inner || this.ended) {
+      home.destroy(connection).catch(() => undefined);
+    } else {
+      this.idle.add(connection);
+      home.release(connection).catch(() => undefined);
     }
-    return false;
   }
 
-  /** Closes every connection; the pool cannot be used afterwards. */
+  closeOneIdle(): boolean {
+    const [connection] = this.idle;
+    if (!connection) return false;
+    // generic-pool still lists it as available; validate() refuses it on the next borrow.
+    connection.destroy('closed to make room for another pool on the same server');
+    return true;
+  }
+
+  /**
+   * Closes every connection. Requests still running get up to acquire_timeout to finish their
+   * statements; a lease never given back (a bug elsewhere) must not keep the process alive.
+   */
   async end(): Promise<void> {
+    this.ended = true;
     this.budget.holders.delete(this);
-    const inner = this.inner;
-    // Requests still running get to finish their statements; a lease never given back (a bug
-    // elsewhere) must not keep the pool, and the process, alive forever.
-    await Promise.race([inner.drain(), sleep(Math.max(1000, this.settings.acquireTimeoutMs))]);
-    await inner.clear();
-    for (const connection of this.live) connection.destroy('pool ended');
+    for (let waited = 0; this.borrowed.size > 0 && waited < this.settings.acquireTimeoutMs; waited += 20) {
+      await sleep(20);
+    }
+    for (const connection of [...this.homes.keys()]) await connection.close();
   }
 
   private wantedInnerSettings(): InnerSettings {
@@ -208,33 +219,34 @@ export class ConnectionPool implements IdleConnectionHolder {
       max: this.budget.max,
       minIdle: this.poolable ? this.settings.minIdle : 0,
       idleTimeoutMs: this.settings.idleTimeoutMs,
-      acquireTimeoutMs: this.settings.acquireTimeoutMs,
     };
   }
 
-  /** generic-pool's settings are fixed at creation: new values get a new pool, the old drains. */
+  /** generic-pool's settings are fixed at creation: new values get a new pool, the old retires. */
   private rebuildIfChanged(): void {
     const wanted = this.wantedInnerSettings();
     const current = this.innerSettings;
     if (wanted.max === current.max && wanted.minIdle === current.minIdle &&
-      wanted.idleTimeoutMs === current.idleTimeoutMs && wanted.acquireTimeoutMs === current.acquireTimeoutMs) {
+      wanted.idleTimeoutMs === current.idleTimeoutMs) {
       return;
     }
     const retired = this.inner;
     this.innerSettings = wanted;
     this.inner = this.buildInner(wanted);
-    retired.drain().then(() => retired.clear()).catch(() => undefined);
+    // Its idle connections close now; borrowed ones close when they come back (giveBack).
+    for (const connection of this.idle) {
+      if (this.homes.get(connection) === retired) connection.destroy('pool settings changed');
+    }
   }
 
   private buildInner(settings: InnerSettings): Pool<DriverConnection> {
-    const pool = createPool<DriverConnection>({
-      create: () => this.createConnection(),
+    const pool: Pool<DriverConnection> = createPool<DriverConnection>({
+      create: () => this.createConnection(pool),
       destroy: (connection) => connection.close(),
       validate: (connection) => this.validate(connection),
     }, {
       max: settings.max,
       min: settings.minIdle,
-      acquireTimeoutMillis: settings.acquireTimeoutMs,
       testOnBorrow: true,
       // Last in, first out: the busiest connections stay warm and the rest can time out.
       fifo: false,
@@ -242,16 +254,51 @@ export class ConnectionPool implements IdleConnectionHolder {
       numTestsPerEvictionRun: settings.max,
       softIdleTimeoutMillis: settings.idleTimeoutMs,
       idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
+      // Started below, once `pool` exists for the create callback (min_idle creates at start).
+      autostart: false,
     });
-    // generic-pool reports create failures as events; ours are logged in createConnection.
+    // generic-pool reports create failures as events; ours are logged in openCounted.
     pool.on('factoryCreateError', () => undefined);
     pool.on('factoryDestroyError', () => undefined);
+    pool.start();
     return pool;
   }
 
-  private async createConnection(): Promise<DriverConnection> {
-    if (this.failure && Date.now() < this.failure.until) await sleep(this.failure.until - Date.now());
+  /**
+   * generic-pool calls this once per missing connection, and again at once when it fails. While
+   * the server refuses connections, only one attempt per back-off period goes out (the probe);
+   * the other calls wait for its outcome instead of knocking too.
+   */
+  private async createConnection(home: Pool<DriverConnection>): Promise<DriverConnection> {
+    while (this.failure) {
+      const wait = this.failure.until - Date.now();
+      if (wait > 0) await sleep(wait);
+      if (this.ended || home !== this.inner) return never();
+      if (!this.failure) break;
+      if (this.probe) {
+        if (!(await this.probe)) throw new Error(this.failure?.reason ?? 'the database server refused');
+        break;
+      }
+      let settleProbe: (connected: boolean) => void = () => undefined;
+      this.probe = new Promise((resolve) => { settleProbe = resolve; });
+      try {
+        const connection = await this.openCounted(home);
+        settleProbe(true);
+        return connection;
+      } catch (error) {
+        settleProbe(false);
+        throw error;
+      } finally {
+        this.probe = undefined;
+      }
+    }
+    // A retired or ended pool's queue may still ask: it gets nothing, and no retry loop starts.
+    if (this.ended || home !== this.inner) return never();
+    return this.openCounted(home);
+  }
 
+  /** Opens one connection inside the server's budget, and keeps the figures. */
+  private async openCounted(home: Pool<DriverConnection>): Promise<DriverConnection> {
     await this.budget.take(this, this.settings.acquireTimeoutMs).catch((error: unknown) => {
       if (!(error instanceof SlotTimeoutError)) throw error;
       // generic-pool asks again at once when a create fails: pause so that is no busy loop.
@@ -268,15 +315,20 @@ export class ConnectionPool implements IdleConnectionHolder {
     }
 
     this.noteSuccess();
-    this.live.add(connection);
+    this.homes.set(connection, home);
+    // generic-pool puts a new connection on its available list before it hands it out.
+    this.idle.add(connection);
     connection.onGone(() => {
-      this.live.delete(connection);
+      this.homes.delete(connection);
+      this.idle.delete(connection);
       this.budget.give();
     });
     return connection;
   }
 
+  /** generic-pool's check on borrow: the connection leaves the available list here. */
   private async validate(connection: DriverConnection): Promise<boolean> {
+    this.idle.delete(connection);
     if (connection.broken) return false;
     if (Date.now() - connection.lastUsedAt < pingAfterIdleMs) return true;
 

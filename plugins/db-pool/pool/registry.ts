@@ -27,9 +27,9 @@ export interface PoolAttachment {
   detach(): Promise<void>;
 }
 
+/** Settings that belong to the shared pool (acquire_timeout is each environment's own). */
 function settingsDiffer(a: PoolSettings, b: PoolSettings): boolean {
-  return a.minIdle !== b.minIdle || a.idleTimeoutMs !== b.idleTimeoutMs ||
-    a.acquireTimeoutMs !== b.acquireTimeoutMs;
+  return a.minIdle !== b.minIdle || a.idleTimeoutMs !== b.idleTimeoutMs;
 }
 
 export function attachPool(target: ConnectionTarget, settings: PoolSettings, log: Logger,
@@ -56,8 +56,8 @@ export function attachPool(target: ConnectionTarget, settings: PoolSettings, log
   } else {
     if ([...entry.owners.values()].some((other) => settingsDiffer(other, settings))) {
       log.warn({ dbServer: target.label },
-        `environments sharing ${target.label} disagree on [db-pool] min_idle, idle_timeout or ` +
-        'acquire_timeout; the pool follows the environment opened last');
+        `environments sharing ${target.label} disagree on [db-pool] min_idle or idle_timeout; ` +
+        'the pool follows the environment opened last');
     }
     entry.pool.configure(settings, log);
   }
