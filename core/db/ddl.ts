@@ -53,7 +53,9 @@ function columnDefinition(table: TableSpec, column: ColumnSpec, dialect: SqlDial
   const name = quoteIdentifier(column.name);
   const soleKey = table.key.length === 1 && table.key[0] === column.name;
   if (column.autoIncrement) {
-    if (!soleKey) throw new Error(`table ${table.name}: auto-increment column ${column.name} must be the whole key`);
+    if (!soleKey) {
+      throw new Error(`table ${table.name}: auto-increment column ${column.name} must be the whole key`);
+    }
     if (dialect === 'sqlite') return `${name} INTEGER PRIMARY KEY AUTOINCREMENT`;
     if (dialect === 'postgres') return `${name} serial PRIMARY KEY`;
     return `${name} int NOT NULL AUTO_INCREMENT PRIMARY KEY`;
@@ -71,7 +73,7 @@ function columnDefinition(table: TableSpec, column: ColumnSpec, dialect: SqlDial
  * The statements that create `table` and its indices, in order.
  *
  * @example createTableStatements(sessionTable, 'sqlite')
- *   // ['CREATE TABLE "session" ("sid" TEXT, "authenticated" INTEGER, ..., PRIMARY KEY ("sid", "authenticated"))',
+ *   // ['CREATE TABLE "session" ("sid" TEXT, ..., PRIMARY KEY ("sid", "authenticated"))',
  *   //  'CREATE INDEX "session_last_visit_idx" ON "session" ("last_visit")', ...]
  */
 export function createTableStatements(table: TableSpec, dialect: SqlDialect): string[] {

@@ -14,7 +14,8 @@ const builtinSqlite = new SqliteBackend();
  * The backend for `uri`: the first enabled one offering its scheme, else the built-in SQLite one.
  * @throws GH_ERR_DB_BACKEND_MISSING for postgres or mysql when no enabled backend offers them.
  */
-export function backendFor(uri: DatabaseUri, backends: readonly DatabaseBackend[] = []): DatabaseBackend {
+export function backendFor(uri: DatabaseUri,
+  backends: readonly DatabaseBackend[] = []): DatabaseBackend {
   const offered = backends.find((backend) => backend.schemes.includes(uri.scheme));
   if (offered) return offered;
   if (uri.scheme === 'sqlite') return builtinSqlite;
@@ -24,7 +25,9 @@ export function backendFor(uri: DatabaseUri, backends: readonly DatabaseBackend[
 /**
  * Opens the database an environment names.
  *
- * @example await openDatabase('sqlite:db/trac.db', { envPath, config, log }, env.extensions(DATABASE_BACKEND))
+ * @example
+ *   await openDatabase('sqlite:db/trac.db', { envPath, config, log },
+ *     env.extensions(DATABASE_BACKEND))
  * @throws GH_ERR_DB_URI, GH_ERR_DB_BACKEND_MISSING, GH_ERR_DB_NOT_FOUND, GH_ERR_DB_UNAVAILABLE
  */
 export async function openDatabase(uriText: string, context: OpenContext,

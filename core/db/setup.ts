@@ -23,7 +23,8 @@ export interface SchemaUpgrade {
 }
 
 /** Stored versions by key; a database without a `system` table has none. */
-export async function readSchemaVersions(db: Database, query: Queryable = db): Promise<Map<string, number>> {
+export async function readSchemaVersions(db: Database,
+  query: Queryable = db): Promise<Map<string, number>> {
   const versions = new Map<string, number>();
   if (!(await tableExists(db, query, systemTable.name))) return versions;
 

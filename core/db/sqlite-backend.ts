@@ -63,8 +63,8 @@ export class SqliteBackend implements DatabaseBackend {
     try {
       await fs.promises.mkdir(path.dirname(file), { recursive: true });
     } catch (error) {
-      throw new GatehouseError(Errors.DB_UNAVAILABLE,
-        { reason: `cannot create the folder of ${file}: ${(error as Error).message}` }, { cause: error });
+      const reason = `cannot create the folder of ${file}: ${(error as Error).message}`;
+      throw new GatehouseError(Errors.DB_UNAVAILABLE, { reason }, { cause: error });
     }
     const lockTimeoutMs = context.config.option(DatabaseOptions.timeout) * 1000;
     connect(file, lockTimeoutMs, { fileMustExist: false }).close();

@@ -93,10 +93,12 @@ export class SqliteDatabase implements Database {
 
       frame.ended = true;
       try {
-        this.connection.exec('COMMIT');
+        // In WAL mode a commit never waits; without WAL (a file system that lacks it) it waits
+        // for readers to leave, and SQLite lets a busy COMMIT be retried.
+        await this.retryWhileBusy(() => this.connection.exec('COMMIT'), Date.now());
       } catch (error) {
         this.rollbackQuietly('ROLLBACK');
-        throw this.translate(error);
+        throw error;
       }
       return result;
     } finally {

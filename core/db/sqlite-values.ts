@@ -56,7 +56,8 @@ function unavailableHint(code: string): string | undefined {
     return 'the file is damaged or is not an SQLite database; restore it from a backup';
   }
   if (code.startsWith('SQLITE_READONLY')) {
-    return 'the server may not write to it; check the owner and permissions of the file and of its folder';
+    return 'the server may not write to it; ' +
+      'check the owner and permissions of the file and of its folder';
   }
   if (code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM' || code === 'SQLITE_AUTH') {
     return 'the file cannot be opened; check that it and its folder exist and are readable and writable';
@@ -85,7 +86,8 @@ export function translateSqliteError(error: unknown, file: string): GatehouseErr
         { reason: `${file}: ${message} (${code}): ${hint}`, sqliteCode: code }, { cause: error });
     }
     if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') {
-      return new GatehouseError(DbErrors.DUPLICATE_KEY, { reason: message, sqliteCode: code }, { cause: error });
+      return new GatehouseError(DbErrors.DUPLICATE_KEY, { reason: message, sqliteCode: code },
+        { cause: error });
     }
   }
   return new GatehouseError(DbErrors.QUERY, { reason: message, sqliteCode: code }, { cause: error });

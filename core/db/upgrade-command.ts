@@ -45,7 +45,8 @@ function report(upgrades: Awaited<ReturnType<typeof upgradeSchema>>, io: CliIo, 
     const what = upgrade.from === 0 ? `installed ${upgrade.versionKey} at version ${upgrade.to}`
       : `upgraded ${upgrade.versionKey} from version ${upgrade.from} to ${upgrade.to}`;
     io.out(what.charAt(0).toUpperCase() + what.slice(1));
-    env.log.info({ versionKey: upgrade.versionKey, from: upgrade.from, to: upgrade.to }, 'schema upgraded');
+    env.log.info({ versionKey: upgrade.versionKey, from: upgrade.from, to: upgrade.to },
+      'schema upgraded');
   }
   io.out('Upgrade done.');
 }

@@ -48,7 +48,8 @@ function parseSqlite(text: string, rest: string): DatabaseUri {
   const [pathPart, query] = splitOnce(rest, '?');
   if (pathPart === '') fail(text, 'the SQLite file path is empty (write sqlite:db/trac.db)');
   if (pathPart.startsWith('//')) {
-    fail(text, 'an SQLite string takes a file path, not a host: write sqlite:db/trac.db or sqlite:/abs/path.db');
+    fail(text, 'an SQLite string takes a file path, not a host: ' +
+      'write sqlite:db/trac.db or sqlite:/abs/path.db');
   }
   return { scheme: 'sqlite', path: pathPart, params: parseParams(text, query), text };
 }
@@ -87,7 +88,9 @@ function parseHostPort(text: string, hostPort: string): { host?: string; port?: 
     if (close < 0) fail(text, 'an IPv6 address is missing its closing "]"');
     host = hostPort.slice(1, close);
     const after = hostPort.slice(close + 1);
-    if (after !== '' && !after.startsWith(':')) fail(text, `unexpected "${after}" after the IPv6 address`);
+    if (after !== '' && !after.startsWith(':')) {
+      fail(text, `unexpected "${after}" after the IPv6 address`);
+    }
     if (after !== '') portText = after.slice(1);
   } else {
     const colon = hostPort.indexOf(':');
