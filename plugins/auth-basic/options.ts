@@ -8,7 +8,8 @@ export const realmOption = defineOption({ section, name: 'realm', type: 'text', 
 
 export const userFileOption = defineOption({ section, name: 'user_file', type: 'path', default: '',
   doc: 'The htpasswd file (made by Apache\'s htpasswd or by `gatehouse-admin ENV user`); '
-    + 'relative to the environment folder. Unset: the store is unavailable and Basic answers 503.' });
+    + 'a relative path is read from the folder of the trac.ini that sets it (conf/, as Trac). '
+    + 'Unset: the store is unavailable and Basic answers 503.' });
 
 export const pathsOption = defineOption({ section, name: 'paths', type: 'list', default: ['/login'],
   doc: 'Paths where Basic authentication is asked for; `/` protects the whole site, `/login` '
