@@ -2,6 +2,7 @@
  * `gatehouse-admin ENV user list|add|passwd|remove|verify`: keeps the `[auth-basic] user_file`
  * htpasswd file, writing bcrypt lines that Apache's `htpasswd -v` reads back.
  */
+import fs from 'node:fs';
 import { injectable } from 'tsyringe';
 import { PASSWORD_STORE } from '../../core/components/tokens';
 import type { AdminCommand, CliIo } from '../../core/cli/types';
@@ -120,12 +121,9 @@ export class UserAdminCommand implements AdminCommand {
 
   /** A file that does not exist yet has no users (add creates it). */
   private async userExists(store: HtpasswdFileStore, user: string): Promise<boolean> {
-    try {
-      return await store.hasUser(user);
-    } catch (error) {
-      if ((error as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return false;
-      throw error;
-    }
+    // Asked before reading, so that creating the file does not log it as missing first.
+    if (!fs.existsSync(store.file)) return false;
+    return store.hasUser(user);
   }
 
   private async readPassword(io: CliIo, user: string, fromStdin: boolean,
