@@ -8,6 +8,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { dispatchRequest, Site, summaryOf, type SiteOptions } from './dispatch/dispatch';
 import { normalizePrefix } from './dispatch/request-target';
 import { redactPaths, type Logger } from './log';
+import { sendError } from './dispatch/error-page';
+import { Errors } from './errors';
 
 export interface ServerOptions {
   env?: string;
@@ -58,6 +60,12 @@ export function buildApp(options: ServerOptions): { app: FastifyInstance; site: 
     trustProxy: options.trustProxy ?? false,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
     return503OnClosing: true,
+    // A URL the router cannot decode gets our 400 page with a request id, like any other.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', String(request.id));
+      sendError(request, reply, undefined, { status: 400, code: Errors.HTTP_BAD_REQUEST.code,
+        message: 'the request URL is malformed (a bad percent-escape or character)' });
+    },
     forceCloseConnections: 'idle',
   });
   const siteOptions: SiteOptions = {

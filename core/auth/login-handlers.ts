@@ -13,36 +13,42 @@ import { Errors, GatehouseError } from '../errors';
 import { html, sendPage } from '../dispatch/html';
 import { readUrlEncodedForm } from '../dispatch/forms';
 
+/** The path below `prefix` ('/...'), or undefined when `pathname` is not under it. */
+function below(pathname: string, prefix: string): string | undefined {
+  const base = prefix.replace(/\/+$/, '');
+  if (!base) return pathname;
+  if (pathname === base) return '/';
+  return pathname.startsWith(`${base}/`) ? pathname.slice(base.length) : undefined;
+}
+
 /**
- * The local path to return to after signing in: the `referer` parameter or header when it
- * points inside this environment (same origin, under its base path, not /login or /logout);
- * otherwise the environment's home. Never another site, never a sibling environment.
+ * Where to return after signing in, as a path below this environment (`/wiki/Page?v=2`): the
+ * `referer` parameter or header when it points inside this environment, either as this request
+ * sees it (same origin, under its base path) or as `[trac] base_url` names it (what a browser
+ * behind a proxy sends). Never another site, never a sibling environment, never /login or
+ * /logout; otherwise the environment's home, `/`.
  */
 export function safeReturnPath(context: RequestContext, candidate: string | undefined): string {
-  const home = context.href('/');
-  if (!candidate || candidate.includes('\\') || /[\0-\x1f]/.test(candidate)) return home;
-  let target: URL;
+  if (!candidate || candidate.includes('\\') || /[\0-\x1f]/.test(candidate)) return '/';
   const origin = `${context.scheme}://${context.host}`;
+  let target: URL;
   try {
     target = new URL(candidate, `${origin}/`);
   } catch {
-    return home;
+    return '/';
   }
+  let rest = target.origin === origin ? below(target.pathname, context.basePath) : undefined;
   const configured = context.env.config.raw('trac', 'base_url');
-  const allowedOrigins = new Set([origin]);
-  if (configured) {
+  if (rest === undefined && configured) {
     try {
-      allowedOrigins.add(new URL(configured).origin);
+      const base = new URL(configured);
+      if (base.origin === target.origin) rest = below(target.pathname, base.pathname);
     } catch {
       // A malformed base_url only narrows what is accepted.
     }
   }
-  if (!allowedOrigins.has(target.origin)) return home;
-  const base = context.basePath;
-  if (base && target.pathname !== base && !target.pathname.startsWith(`${base}/`)) return home;
-  const below = target.pathname.slice(base.length) || '/';
-  if (/^\/(login|logout)(\/|$)/.test(below)) return home;
-  return `${target.pathname}${target.search}`;
+  if (rest === undefined || rest.startsWith('//') || /^\/(login|logout)(\/|$)/.test(rest)) return '/';
+  return `${rest}${target.search}`;
 }
 
 @injectable()
@@ -57,7 +63,8 @@ export class LoginHandler implements RequestHandler {
   async handle(context: RequestContext): Promise<void> {
     const ctx = context as GatehouseRequestContext;
     if (ctx.user === 'anonymous') throw new GatehouseError(Errors.AUTH_NOT_CONFIGURED);
-    const back = safeReturnPath(ctx, ctx.query.get('referer') ?? String(ctx.request.headers.referer ?? ''));
+    const back = ctx.redirectUrl(
+      safeReturnPath(ctx, ctx.query.get('referer') ?? String(ctx.request.headers.referer ?? '')));
     if (ctx.authenticatedBy !== 'cookie') {
       await this.loginModule.signIn(ctx, ctx.user);
       ctx.log.info({ user: ctx.user, scheme: ctx.authenticatedBy }, 'signed in');
@@ -82,7 +89,7 @@ export class LogoutHandler implements RequestHandler {
       ctx.verifyFormToken(form.get('__FORM_TOKEN') ?? undefined);
       await this.loginModule.signOut(ctx);
       ctx.log.info({ user: ctx.user }, 'signed out');
-      ctx.reply.code(303).header('location', ctx.href('/')).header('cache-control', 'no-store').send();
+      ctx.reply.code(303).header('location', ctx.redirectUrl('/')).header('cache-control', 'no-store').send();
       return;
     }
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {

@@ -13,11 +13,17 @@ interface Rule {
   deny: net.BlockList | undefined;
 }
 
-function addAddress(list: net.BlockList, entry: string, where: string): void {
-  const [address, prefix] = entry.split('/');
+interface Where {
+  file: string;
+  section: string;
+  key: string;
+}
+
+function addAddress(list: net.BlockList, entry: string, where: Where): void {
+  const [address, prefix, extra] = entry.split('/');
   const family = net.isIPv6(address) ? 'ipv6' : net.isIPv4(address) ? 'ipv4' : undefined;
-  if (!family) {
-    throw new GatehouseError(Errors.CONFIG_VALUE, { file: 'trac.ini', section: where, key: 'allow_from/deny_from',
+  if (!family || extra !== undefined) {
+    throw new GatehouseError(Errors.CONFIG_VALUE, { ...where,
       value: entry, expected: 'an IPv4 or IPv6 address or CIDR network' });
   }
   if (prefix === undefined) {
@@ -27,7 +33,7 @@ function addAddress(list: net.BlockList, entry: string, where: string): void {
   const bits = Number(prefix);
   const max = family === 'ipv6' ? 128 : 32;
   if (!/^\d+$/.test(prefix) || bits > max) {
-    throw new GatehouseError(Errors.CONFIG_VALUE, { file: 'trac.ini', section: where, key: 'allow_from/deny_from',
+    throw new GatehouseError(Errors.CONFIG_VALUE, { ...where,
       value: entry, expected: `a CIDR prefix length from 0 to ${max}` });
   }
   list.addSubnet(address, bits, family);
@@ -39,7 +45,8 @@ function listFrom(config: ConfigView, section: string, key: string): net.BlockLi
   const entries = raw.split(',').map((item) => item.trim()).filter(Boolean);
   if (entries.length === 0) return undefined;
   const list = new net.BlockList();
-  for (const entry of entries) addAddress(list, entry, section);
+  const where = { file: config.sourceOf?.(section, key) ?? config.files[0] ?? 'trac.ini', section, key };
+  for (const entry of entries) addAddress(list, entry, where);
   return list;
 }
 

@@ -63,9 +63,13 @@ export class Site {
   }
 }
 
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
-  return first?.split(',')[0]?.trim() || undefined;
+/**
+ * The value the nearest proxy added: the last one of a comma-separated header. Earlier
+ * entries came from the client or from proxies we do not know, and anyone can write them.
+ */
+function lastHeaderValue(value: string | string[] | undefined): string | undefined {
+  const joined = Array.isArray(value) ? value.join(',') : value;
+  return joined?.split(',').map((part) => part.trim()).filter(Boolean).pop() || undefined;
 }
 
 interface ClientView {
@@ -84,12 +88,12 @@ function clientView(site: Site, request: FastifyRequest): ClientView {
     forwardedPrefix: '',
   };
   if (!site.options.trustProxy) return direct;
-  const proto = firstHeader(headers['x-forwarded-proto']);
-  const prefix = firstHeader(headers['x-forwarded-prefix']);
+  const proto = lastHeaderValue(headers['x-forwarded-proto']);
+  const prefix = lastHeaderValue(headers['x-forwarded-prefix']);
   return {
     scheme: proto === 'https' || proto === 'http' ? proto : direct.scheme,
-    host: firstHeader(headers['x-forwarded-host']) ?? direct.host,
-    remoteAddress: firstHeader(headers['x-forwarded-for']) ?? direct.remoteAddress,
+    host: lastHeaderValue(headers['x-forwarded-host']) ?? direct.host,
+    remoteAddress: lastHeaderValue(headers['x-forwarded-for']) ?? direct.remoteAddress,
     forwardedPrefix: prefix && /^\/[\w\-./~%]*$/.test(prefix) ? prefix.replace(/\/+$/, '') : '',
   };
 }
