@@ -113,7 +113,7 @@ void t.test('after signing in the user goes back only to a page of this environm
   const cases: Array<[string, string]> = [
     ['/alpha/wiki/Start?version=2', '/alpha/wiki/Start?version=2'],
     [`${origin}/alpha/report/1`, '/alpha/report/1'],
-    ['/alpha', '/alpha'],
+    ['/alpha', '/alpha/'],
     ['http://evil.example/alpha/x', '/alpha/'],
     ['//evil.example/alpha/x', '/alpha/'],
     ['/\\evil.example/alpha/x', '/alpha/'],
@@ -181,6 +181,11 @@ void t.test('an unknown or malformed trac_auth is anonymous and the response exp
     t.equal(expiry?.attributes.path, '/alpha', `${what}: on the path it was set for`);
   }
   t.equal((await whoami(`${url}/beta`, beta)).user, 'bob', 'trying it on alpha did not end bob\'s beta session');
+
+  const both = await send(`${url}/alpha/logout`, { headers: { cookie: `trac_auth=${cases[0][1]}` } });
+  const set = setCookies(both);
+  t.ok(isExpiry(set.get('trac_auth')) && set.get('trac_form_token')?.value,
+    'a page that expires trac_auth and sets a form token sends both cookies');
 });
 
 void t.test('check_auth_ip: the cookie is valid only from the address that signed in', async (t) => {
@@ -363,4 +368,21 @@ void t.test('an authenticator that throws is skipped and the request goes on', a
   assertNoStackTrace(t, who, 'throwing authenticator');
   const { cookie } = await signIn(`${url}/shaky`, 'alice');
   t.equal((await whoami(`${url}/shaky`, cookie)).user, 'alice', 'the next scheme and the cookie still work');
+});
+
+void t.test('concurrent sign-ins all succeed: many users at once, and one new user in many tabs', async (t) => {
+  const { url } = await site;
+  const many = await Promise.all(Array.from({ length: 32 }, (_, i) =>
+    send(`${url}/alpha/login`, { headers: { 'x-test-user': `crowd${i}`, accept: 'application/json' } })));
+  const manyFailed = many.filter((reply) => reply.status !== 303);
+  t.same(manyFailed.map((reply) => `${reply.status} ${reply.body.slice(0, 160)}`), [],
+    '32 different users signing in at once all get 303');
+
+  const tabs = await Promise.all(Array.from({ length: 16 }, () =>
+    send(`${url}/alpha/login`, { headers: { 'x-test-user': 'first-timer', accept: 'application/json' } })));
+  const tabsFailed = tabs.filter((reply) => reply.status !== 303);
+  t.same(tabsFailed.map((reply) => `${reply.status} ${reply.body.slice(0, 160)}`), [],
+    'a user\'s first sign-in from 16 tabs at once all get 303');
+  const cookies = new Set(tabs.map((reply) => setCookies(reply).get('trac_auth')?.value));
+  t.equal(cookies.size, 16, 'each tab has a session of its own');
 });

@@ -150,7 +150,10 @@ void t.test('a broken trac.ini gives a 500 page naming the cause while the other
   const alpha = await send(`${url}/alpha/`);
   t.equal(alpha.status, 200, 'alpha still serves');
   t.match(alpha.body, 'Alpha Project');
-  t.equal((await send(`${url}/beta/`)).status, 200, 'beta still serves');
+  const beta = await send(`${url}/beta/`);
+  t.equal(beta.status, 200, 'beta still serves');
+  t.match(beta.body, 'Second &amp; &lt;last&gt;', 'the home page escapes the description');
+  t.notMatch(beta.body, '<last>');
 
   await fs.writeFile(path.join(envPath('broken'), 'conf', 'trac.ini'),
     brokenOriginal.replace('Broken Project', 'Mended Project'));
@@ -186,6 +189,10 @@ void t.test('every response carries its own request id and no stack trace', asyn
     ids.add(String(id));
     assertNoStackTrace(t, reply, what);
   }
+
+  const spoofed = await send(`${url}/alpha/`, { headers: { 'x-request-id': 'forged<id>' } });
+  t.not(spoofed.headers['x-request-id'], 'forged<id>', 'a client cannot choose its request id');
+  t.notMatch(spoofed.body, 'forged<id>');
 
   t.equal(crash.status, 500, 'a handler that throws gives a 500');
   t.notMatch(crash.body, 'internal detail', 'the error message stays in the log');
