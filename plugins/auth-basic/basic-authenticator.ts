@@ -17,6 +17,7 @@ import {
   isUnderPath, normalizeProtectedPath, parseRequireRule, satisfiesRule, type RequireRule,
 } from './access-rule';
 import { basicChallenge, parseBasicAuthorization } from './basic-credentials';
+import { AuthBasicErrors } from './errors';
 import { pathsOption, realmOption, requireOption } from './options';
 import { checkPasswordInChain } from './password-chain';
 
@@ -80,7 +81,7 @@ export class BasicAuthenticator implements Authenticator {
       context.log.info({ clientAddress: context.remoteAddress, reason: credentials.reason },
         'malformed Basic credentials');
       return { kind: 'challenge', status: credentials.status, headers: {},
-        message: credentials.reason, code: 'GH_ERR_AUTH_MALFORMED' };
+        message: credentials.reason, code: AuthBasicErrors.MALFORMED.code };
     }
 
     const { user, password } = credentials;

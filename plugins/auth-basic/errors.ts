@@ -11,4 +11,6 @@ export const AuthBasicErrors = {
   USER_EXISTS: defineError('GH_ERR_AUTH_BASIC_USER_EXISTS', 409,
     'user {user} already exists in {file}; use "user passwd {user}" to change the password'),
   NO_SUCH_USER: defineError('GH_ERR_AUTH_BASIC_NO_SUCH_USER', 404, 'no user {user} in {file}'),
+  /** A malformed Authorization header; the status (400 or 431) comes with each answer. */
+  MALFORMED: defineError('GH_ERR_AUTH_BASIC_MALFORMED', 400, '{reason}'),
 } as const;
