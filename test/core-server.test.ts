@@ -116,8 +116,9 @@ void t.test('--workers 2: both workers serve, and a sign-in on one is valid on t
   const env = await makeEnvironment(parent, 'shared', { projectName: 'Shared' });
   await installPlugin(path.join(env, 'plugins'), 'test_auth');
   const { server, url } = await launch(t, ['--env', env, '--workers', '2'], parent);
-  t.ok(await eventually(() => server.logLines().filter((line) => line.msg === 'Gatehouse listening').length >= 2, 20000),
-    'two workers are listening');
+  const listening = await eventually(
+    () => server.logLines().filter((line) => line.msg === 'Gatehouse listening').length >= 2, 20000);
+  t.ok(listening, `two workers are listening${listening ? '' : `; stderr: ${server.stderr.slice(-600)}`}`);
 
   const login = await signIn(url, 'alice');
   const replies: Reply[] = [];
@@ -134,7 +135,7 @@ void t.test('--workers 2: both workers serve, and a sign-in on one is valid on t
   const out = await send(`${url}/logout`, { method: 'POST', body: `__FORM_TOKEN=${token}`,
     headers: { cookie: `trac_auth=${login.cookie}; trac_form_token=${token}`,
       'content-type': 'application/x-www-form-urlencoded' } });
-  t.equal(out.status, 303, 'signed out on one worker');
+  t.equal(out.status, 303, `signed out on one worker ${out.status === 303 ? '' : out.body.slice(0, 300)}`);
   t.ok(await eventually(async () => {
     for (let i = 0; i < 6; i += 1) {
       const who = await send(`${url}/whoami`, { headers: { cookie: `trac_auth=${login.cookie}` } });
