@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { hash } from '@node-rs/bcrypt';
+import { bcryptHash } from '../plugins/auth-basic/hashes/bcrypt';
 import { measure, type LoadResult } from './lib/load';
 import { gatehouse, serverScript, startProcess } from './lib/processes';
 import { createEnvironment } from '../core/env/create-environment';
@@ -32,7 +32,7 @@ function report(label: string, result: LoadResult): void {
 async function makeSite(): Promise<string> {
   const parent = await fs.mkdtemp(path.join(os.tmpdir(), 'gh-bench-basic-'));
   const userFile = path.join(parent, 'users.htpasswd');
-  const stored = (await hash(PASSWORD, 10)).replace(/^\$2b\$/, '$2y$');
+  const stored = await bcryptHash(Buffer.from(PASSWORD, 'utf8'), 10);
   await fs.writeFile(userFile, `${USER}:${stored}\n`, { mode: 0o640 });
 
   const environments: Record<string, Record<string, string>> = {

@@ -3,7 +3,7 @@
  * changes users of one file, with the verification cache in front of the hash checks.
  */
 import { randomBytes } from 'node:crypto';
-import { hash as bcryptHash, verify as bcryptVerify } from '@node-rs/bcrypt';
+import { bcryptHash, bcryptVerify } from './hashes/bcrypt';
 import { GatehouseError } from '../../core/errors';
 import type { Logger } from '../../core/log';
 import { hasControlCharacter } from './basic-credentials';
@@ -27,7 +27,7 @@ export interface HtpasswdFileStoreSettings {
 
 /** bcrypt as Apache's `htpasswd -B` writes it: the `$2y$` prefix, same algorithm as `$2b$`. */
 export async function hashForHtpasswd(password: string, cost: number): Promise<string> {
-  return (await bcryptHash(Buffer.from(password, 'utf8'), cost)).replace(/^\$2[ab]\$/, '$2y$');
+  return bcryptHash(Buffer.from(password, 'utf8'), cost);
 }
 
 /** Refuses user names Apache could not read back from the file (or that would break a line). */

@@ -6,7 +6,7 @@
  * stored hash itself as the password never works. Plain text is a separate, opt-in format.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { bcryptVerify } from './hashes/bcrypt';
 import { bsdiCrypt, desCrypt, looksLikeBsdiCrypt, looksLikeDesCrypt } from './hashes/des-crypt';
 import { md5Crypt } from './hashes/md5-crypt';
 import { parseShaCryptSetting, shaCrypt } from './hashes/sha-crypt';
