@@ -19,7 +19,7 @@ import {
 import { basicChallenge, parseBasicAuthorization } from './basic-credentials';
 import { AuthBasicErrors } from './errors';
 import { pathsOption, realmOption, requireOption } from './options';
-import { checkPasswordInChain } from './password-chain';
+import { checkPasswordInChain } from '../../core/auth/password-chain';
 
 interface Settings {
   realm: string;

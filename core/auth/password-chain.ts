@@ -4,12 +4,11 @@
  * listed), or in registration order when that option is unset. The first store that knows the
  * user decides. A store that cannot answer stops the chain with its error: a later store must not
  * decide for a user the broken one may hold with another password.
- *
- * This belongs in core/auth; it lives here until the core takes it over.
+
  */
-import { PASSWORD_STORE } from '../../core/components/tokens';
-import type { PasswordStore } from '../../core/auth/types';
-import type { Environment } from '../../core/env/types';
+import { PASSWORD_STORE } from '../components/tokens';
+import type { PasswordStore } from './types';
+import type { Environment } from '../env/types';
 
 export interface ChainVerdict {
   /** true: right password; false: wrong password; null: no store knows the user. */
