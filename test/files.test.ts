@@ -359,6 +359,18 @@ void t.test('a client leaving mid-download leaves no open file', { skip: process
     });
     t.equal(openWhileReading, 1, `round ${round + 1}: the file is open while it is sent`);
   }
+
+  // Clients that hang up as soon as they asked, before the first byte was read.
+  const { hostname, port } = new URL(base);
+  await Promise.all(Array.from({ length: 20 }, () => new Promise<void>((resolve) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      socket.write(`GET /chrome/site/leave.bin HTTP/1.1\r\nHost: ${hostname}\r\n\r\n`, () => {
+        socket.destroy();
+        resolve();
+      });
+    });
+    socket.on('error', () => resolve());
+  })));
   t.ok(await eventually(async () => (await openHandles(real)) === 0, 5000),
     'no descriptor of the file stays open');
 });

@@ -33,8 +33,20 @@ export function bufferBody(buffer: Buffer): BodySource {
 }
 
 export function fileBody(handle: FileHandle, chunkSize: number): BodySource {
-  const stream = (spans: Span[]): Readable =>
-    Readable.from(readSpans(handle, spans, chunkSize), { objectMode: false, highWaterMark: chunkSize });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  const stream = (spans: Span[]): Readable => {
+    const readable = Readable.from(readSpans(handle, spans, chunkSize, close),
+      { objectMode: false, highWaterMark: chunkSize });
+    // A stream destroyed before its first read never enters the generator, so its `finally`
+    // would not run: close on the stream's own end as well.
+    readable.once('close', () => void close().catch(() => undefined));
+    return readable;
+  };
   return {
     whole: (size) => stream([{ start: 0, end: size - 1 }]),
     spans: stream,
@@ -43,11 +55,11 @@ export function fileBody(handle: FileHandle, chunkSize: number): BodySource {
 
 /**
  * Yields the spans in order and closes the handle at the end. The `finally` also runs when the
- * consumer destroys the stream (the client went away): Readable.from returns the generator
- * then, so no file handle outlives its response.
+ * consumer destroys the stream mid-way (the client went away): Readable.from returns the
+ * generator then, so no file handle outlives its response.
  */
-async function* readSpans(handle: FileHandle, spans: Span[], chunkSize: number):
-  AsyncGenerator<Buffer> {
+async function* readSpans(handle: FileHandle, spans: Span[], chunkSize: number,
+  close: () => Promise<void>): AsyncGenerator<Buffer> {
   try {
     for (const span of spans) {
       if (Buffer.isBuffer(span)) {
@@ -66,7 +78,7 @@ async function* readSpans(handle: FileHandle, spans: Span[], chunkSize: number):
       }
     }
   } finally {
-    await handle.close();
+    await close();
   }
 }
 
