@@ -21,3 +21,4 @@ export type { PermissionPolicy, PermissionRequestor, PermissionSystem } from './
 export type { Database, Queryable, TableSpec, SqlValue } from './db/types';
 export type { AdminCommand, CliIo } from './cli/types';
 export type { Logger } from './log';
+export { passwordStores, checkPasswordInChain } from './auth/password-chain';
