@@ -64,7 +64,10 @@ export function openConnection(target: ConnectionTarget, timeoutMs: number): Pro
 export class ConnectionPool implements IdleConnectionHolder {
   private inner: Pool<DriverConnection>;
   private innerSettings: InnerSettings;
-  /** The generic-pool that created each connection (pools are rebuilt when settings change). */
+  /**
+   * The generic-pool that created each connection (pools are rebuilt when settings change), until
+   * that pool destroys it: a broken connection must still go back to be destroyed there.
+   */
   private readonly homes = new Map<DriverConnection, Pool<DriverConnection>>();
   /** Connections in generic-pool's available list (a borrow takes them out through validate). */
   private readonly idle = new Set<DriverConnection>();
@@ -98,13 +101,16 @@ export class ConnectionPool implements IdleConnectionHolder {
     this.log = log;
   }
 
+  /** Connections open to the server (broken ones waiting to be destroyed do not count). */
+  private get liveCount(): number {
+    let count = 0;
+    for (const connection of this.homes.keys()) if (!connection.broken) count += 1;
+    return count;
+  }
+
   get figures(): PoolFigures {
-    return {
-      size: this.homes.size,
-      inUse: this.homes.size - this.idle.size,
-      idle: this.idle.size,
-      waiting: this.waitingCount,
-    };
+    const size = this.liveCount;
+    return { size, inUse: size - this.idle.size, idle: this.idle.size, waiting: this.waitingCount };
   }
 
   /**
@@ -115,7 +121,7 @@ export class ConnectionPool implements IdleConnectionHolder {
   async acquire(timeoutMs: number): Promise<DriverConnection> {
     if (this.ended) throw unavailable(`${this.target.label}: the pool has been closed`);
     this.rebuildIfChanged();
-    if (this.failure && this.homes.size === 0 && Date.now() < this.failure.until) {
+    if (this.failure && this.liveCount === 0 && Date.now() < this.failure.until) {
       throw unavailable(`${this.target.label}: ${this.failure.reason}`, this.failure.error);
     }
 
@@ -143,7 +149,7 @@ export class ConnectionPool implements IdleConnectionHolder {
       // With no connection left to wait for, a refused connect means the server is away: say so
       // now instead of after acquire_timeout.
       const onCreateFailed = (reason: string, error: unknown) => {
-        if (this.homes.size === 0) giveUp(unavailable(`${this.target.label}: ${reason}`, error));
+        if (this.liveCount === 0) giveUp(unavailable(`${this.target.label}: ${reason}`, error));
       };
       this.createFailures.on('failed', onCreateFailed);
 
@@ -211,7 +217,10 @@ export class ConnectionPool implements IdleConnectionHolder {
     for (let waited = 0; this.borrowed.size > 0 && waited < this.settings.acquireTimeoutMs; waited += 20) {
       await sleep(20);
     }
-    for (const connection of [...this.homes.keys()]) await connection.close();
+    for (const connection of [...this.homes.keys()]) {
+      this.homes.delete(connection);
+      await connection.close();
+    }
   }
 
   private wantedInnerSettings(): InnerSettings {
@@ -242,7 +251,10 @@ export class ConnectionPool implements IdleConnectionHolder {
   private buildInner(settings: InnerSettings): Pool<DriverConnection> {
     const pool: Pool<DriverConnection> = createPool<DriverConnection>({
       create: () => this.createConnection(pool),
-      destroy: (connection) => connection.close(),
+      destroy: (connection) => {
+        this.homes.delete(connection);
+        return connection.close();
+      },
       validate: (connection) => this.validate(connection),
     }, {
       max: settings.max,
@@ -319,7 +331,6 @@ export class ConnectionPool implements IdleConnectionHolder {
     // generic-pool puts a new connection on its available list before it hands it out.
     this.idle.add(connection);
     connection.onGone(() => {
-      this.homes.delete(connection);
       this.idle.delete(connection);
       this.budget.give();
     });

@@ -11,7 +11,7 @@ import { testOpenContext } from '../../../core/db/testing/db-test-context';
 import type { Database } from '../../../core/db/types';
 import { parseDatabaseUri } from '../../../core/db/uri';
 import { withAdminConnection } from '../test-support';
-import { backends, iniFor, needService, openWithCoreSchema, rejection, throwaway } from './support';
+import { backends, freshFolder, iniFor, needService, openWithCoreSchema, rejection, throwaway } from './support';
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -23,7 +23,7 @@ async function closedPort(): Promise<number> {
 
 async function openAt(t: Test, uri: string,
   pool: Record<string, string | number | boolean> = {}): Promise<Database> {
-  const context = await testOpenContext(t.testdir(), iniFor(uri, pool));
+  const context = await testOpenContext(await freshFolder(t), iniFor(uri, pool));
   const db = await openDatabase(uri, context, backends);
   t.teardown(() => db.close());
   return db;

@@ -3,6 +3,9 @@
  * database server is not running, and open pooled databases the way an environment does.
  */
 import 'reflect-metadata';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Test } from 'tap';
 import { CoreSchema } from '../../../core/db/core-schema';
 import { createDatabase, openDatabase } from '../../../core/db/open-database';
@@ -11,6 +14,13 @@ import { testOpenContext, type TestOpenContext } from '../../../core/db/testing/
 import type { Database, DatabaseBackend } from '../../../core/db/types';
 import { MysqlBackend, PostgresBackend } from '../backends';
 import { serviceAvailable, type ServiceKind, throwawayDatabaseUri, withAdminConnection } from '../test-support';
+
+/** A new empty folder, removed after the test (t.testdir() gives one folder per test). */
+export async function freshFolder(t: Test): Promise<string> {
+  const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'gh-db-pool-'));
+  t.teardown(() => fs.rm(folder, { recursive: true, force: true }));
+  return folder;
+}
 
 export const serviceNames: Record<ServiceKind, string> = {
   postgres: 'PostgreSQL on 127.0.0.1:5432',
@@ -53,7 +63,7 @@ export interface OpenedDatabase {
 /** Opens (creating it first, with the core tables) the database `uri` names, for one env folder. */
 export async function openWithCoreSchema(t: Test, uri: string,
   pool: Record<string, string | number | boolean> = {}): Promise<OpenedDatabase> {
-  const context = await testOpenContext(t.testdir(), iniFor(uri, pool));
+  const context = await testOpenContext(await freshFolder(t), iniFor(uri, pool));
   await createDatabase(uri, context, backends);
   const db = await openDatabase(uri, context, backends);
   t.teardown(() => db.close());
