@@ -106,6 +106,10 @@ void t.test('a site plugin is on by default and a rule can turn it, or one compo
   t.match(list.out, /test_auth\.WhoAmIHandler\s+environment\s+enabled/);
   t.match(list.out, /hello\.HelloHandler\s+builtin\s+disabled/);
 
+  await rules.apply({ 'core.AboutHandler': 'disabled' });
+  t.equal((await send(`${url}/about`)).status, 404, 'a core component can be disabled too');
+  t.equal((await send(`${url}/health`)).status, 200, 'leaving the other core components on');
+
   // Turning the whole plugin off also hides the marker probe, so check by polling the page.
   await setConfigValue(path.join(env, 'conf', 'trac.ini'), 'components', 'test_auth', 'disabled');
   t.ok(await eventually(async () => (await send(`${url}/whoami`)).status === 404), 'test_auth = disabled turns it off');

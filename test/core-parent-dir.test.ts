@@ -288,3 +288,39 @@ void t.test('a request in flight during a reopen finishes on the environment it 
   t.equal(reply.status, 200, 'the slow request still completes');
   t.match(reply.body, /^slow done in Alpha \w+/, 'and could still use its database');
 });
+
+void t.test('a typo saved into a running environment\'s trac.ini gives a 500 naming it until fixed', async (t) => {
+  const { url, envPath } = await site;
+  const ini = path.join(envPath('beta'), 'conf', 'trac.ini');
+  const { cookie } = await signIn(`${url}/beta`, 'bob');
+  const good = await fs.readFile(ini, 'utf8');
+  const lineCount = good.split('\n').length;
+  await fs.writeFile(ini, `${good}\n[oops\n`);
+
+  t.ok(await eventually(async () => (await send(`${url}/beta/`)).status === 500), 'the broken file is noticed');
+  const broken = await send(`${url}/beta/`);
+  t.match(broken.body, `trac.ini line ${lineCount + 1}`, 'the page names the file and line');
+  t.equal((await send(`${url}/alpha/`)).status, 200, 'alpha is unaffected');
+
+  await fs.writeFile(ini, good);
+  t.ok(await eventually(async () => (await send(`${url}/beta/`)).status === 200), 'fixing it brings beta back');
+  t.equal((await whoami(`${url}/beta`, cookie)).user, 'bob', 'with its sessions');
+});
+
+void t.test('a malformed option value is a 500 naming file, section, key, value and what was expected', async (t) => {
+  const { url, envPath } = await site;
+  const ini = path.join(envPath('alpha'), 'conf', 'trac.ini');
+  await setConfigValue(ini, 'trac', 'auth_cookie_lifetime', 'soon');
+  t.ok(await eventually(async () => (await send(`${url}/alpha/login`, { headers: { 'x-test-user': 'alice' } }))
+    .status === 500), 'signing in needs the lifetime and fails');
+  const reply = await send(`${url}/alpha/login`, { headers: { 'x-test-user': 'alice', accept: 'application/json' } });
+  const error = errorOf(reply);
+  t.equal(error.code, 'GH_ERR_CONFIG_VALUE');
+  t.match(error.message, ini, 'the file');
+  t.match(error.message, '[trac] auth_cookie_lifetime', 'section and key');
+  t.match(error.message, '"soon"', 'the value');
+  t.match(error.message, /expected an integer/, 'what was expected');
+  await setConfigValue(ini, 'trac', 'auth_cookie_lifetime', '0');
+  t.ok(await eventually(async () => (await send(`${url}/alpha/login`, { headers: { 'x-test-user': 'alice' } }))
+    .status === 303), 'a good value works again');
+});
