@@ -13,7 +13,7 @@ function errorOf(text: string): { code?: string; message: string } {
   throw new Error(`expected ${text} to be refused`);
 }
 
-t.test('PostgreSQL with host, port, schema and an encoded password', async (t) => {
+void t.test('PostgreSQL with host, port, schema and an encoded password', async (t) => {
   const parsed = target('postgres://john:%3a%40%2f@db.example.org:6543/trac?schema=proj1');
   t.match(parsed, {
     kind: 'postgres', host: 'db.example.org', port: 6543, user: 'john', password: ':@/', database: 'trac',
@@ -23,7 +23,7 @@ t.test('PostgreSQL with host, port, schema and an encoded password', async (t) =
   t.notMatch(parsed.poolKey, /:@\//, 'the pool key does not hold the password');
 });
 
-t.test('sockets: ?host=/dir for PostgreSQL, ?unix_socket= for MySQL', async (t) => {
+void t.test('sockets: ?host=/dir for PostgreSQL, ?unix_socket= for MySQL', async (t) => {
   const postgres = target('postgres://trac@/trac?host=/var/run/postgresql');
   t.equal(postgres.socket, '/var/run/postgresql');
   t.equal(postgres.host, undefined);
@@ -33,12 +33,12 @@ t.test('sockets: ?host=/dir for PostgreSQL, ?unix_socket= for MySQL', async (t) 
   t.equal(mysql.port, 3306);
 });
 
-t.test('defaults: localhost and the standard ports', async (t) => {
+void t.test('defaults: localhost and the standard ports', async (t) => {
   t.match(target('postgres://u@/db'), { host: 'localhost', port: 5432 });
   t.match(target('mysql://u@/db'), { host: 'localhost', port: 3306 });
 });
 
-t.test('one server key for every database, user and schema on a server', async (t) => {
+void t.test('one server key for every database, user and schema on a server', async (t) => {
   const a = target('postgres://a@127.0.0.1:5432/one?schema=x');
   const b = target('postgres://b:pw@127.0.0.1:5432/two?schema=y');
   const c = target('postgres://a@127.0.0.1:5432/one?schema=z');
@@ -49,7 +49,7 @@ t.test('one server key for every database, user and schema on a server', async (
     'a different password is a different pool');
 });
 
-t.test('refused: unknown parameters, schema on MySQL, bad sslmode, other schemes', async (t) => {
+void t.test('refused: unknown parameters, schema on MySQL, bad sslmode, other schemes', async (t) => {
   t.match(errorOf('postgres://u@h/db?sslcert=x'), { code: 'GH_ERR_DB_URI', message: /unknown parameter sslcert/ });
   t.match(errorOf('mysql://u@h/db?schema=p'), { code: 'GH_ERR_DB_URI', message: /give each environment its own database/ });
   t.match(errorOf('postgres://u@h/db?sslmode=sometimes'), { code: 'GH_ERR_DB_URI', message: /sslmode/ });
@@ -58,7 +58,7 @@ t.test('refused: unknown parameters, schema on MySQL, bad sslmode, other schemes
   t.notMatch(errorOf('postgres://u:secret@h/db?nope=1').message, /secret/, 'the password is not shown');
 });
 
-t.test('sslmode', async (t) => {
+void t.test('sslmode', async (t) => {
   t.same(target('postgres://u@h/db?sslmode=require').ssl, { rejectUnauthorized: false });
   t.same(target('postgres://u@h/db?sslmode=verify-full').ssl, { rejectUnauthorized: true });
   t.equal(target('postgres://u@h/db?sslmode=disable').ssl, undefined);

@@ -1,14 +1,14 @@
 import t from 'tap';
 import { PlaceholderCache, toNumberedPlaceholders } from './placeholders';
 
-t.test('placeholders are numbered in order', async (t) => {
+void t.test('placeholders are numbered in order', async (t) => {
   t.same(toNumberedPlaceholders('SELECT * FROM permission WHERE username = ? AND action = ?'),
     { text: 'SELECT * FROM permission WHERE username = $1 AND action = $2', placeholders: 2 });
   t.same(toNumberedPlaceholders('SELECT 1'), { text: 'SELECT 1', placeholders: 0 });
   t.same(toNumberedPlaceholders('VALUES (?,?,?)'), { text: 'VALUES ($1,$2,$3)', placeholders: 3 });
 });
 
-t.test('a ? that is not a placeholder stays', async (t) => {
+void t.test('a ? that is not a placeholder stays', async (t) => {
   const cases: Array<[string, string]> = [
     ["SELECT '?' , ?", "SELECT '?' , $1"],
     ["SELECT 'it''s ?', ?", "SELECT 'it''s ?', $1"],
@@ -24,16 +24,16 @@ t.test('a ? that is not a placeholder stays', async (t) => {
   for (const [input, expected] of cases) t.equal(toNumberedPlaceholders(input).text, expected, input);
 });
 
-t.test('a plain string is not an escape string because an identifier ends in E', async (t) => {
+void t.test('a plain string is not an escape string because an identifier ends in E', async (t) => {
   // `name'...'` is not valid SQL, but the scanner must not read `e'` as E'..' inside a word.
   t.equal(toNumberedPlaceholders("SELECT type'\\' , ?").text, "SELECT type'\\' , $1");
 });
 
-t.test('an unterminated literal swallows the rest (the server reports the error)', async (t) => {
+void t.test('an unterminated literal swallows the rest (the server reports the error)', async (t) => {
   t.same(toNumberedPlaceholders("SELECT 'open ?"), { text: "SELECT 'open ?", placeholders: 0 });
 });
 
-t.test('the cache returns the same translation and stays bounded', async (t) => {
+void t.test('the cache returns the same translation and stays bounded', async (t) => {
   const cache = new PlaceholderCache(2);
   const first = cache.translate('SELECT ?');
   t.equal(cache.translate('SELECT ?'), first);

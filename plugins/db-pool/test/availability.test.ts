@@ -29,7 +29,7 @@ async function openAt(t: Test, uri: string,
   return db;
 }
 
-t.test('a server that refuses connections: 503 at once, naming the reason', async (t) => {
+void t.test('a server that refuses connections: 503 at once, naming the reason', async (t) => {
   const port = await closedPort();
   for (const scheme of ['postgres', 'mysql']) {
     const db = await openAt(t, `${scheme}://gatehouse@127.0.0.1:${port}/nothing`, { acquire_timeout: 30 });
@@ -45,7 +45,7 @@ t.test('a server that refuses connections: 503 at once, naming the reason', asyn
   }
 });
 
-t.test('failing connects are paced, not retried in a loop', async (t) => {
+void t.test('failing connects are paced, not retried in a loop', async (t) => {
   // A loopback server that accepts and hangs up at once: every connect attempt is counted.
   let attempts = 0;
   const server = net.createServer((socket) => {
@@ -69,7 +69,7 @@ t.test('failing connects are paced, not retried in a loop', async (t) => {
   t.ok(attempts <= 12, `30 pings in 1.5 s made ${attempts} connect attempts, not thousands`);
 });
 
-t.test('acquire_timeout: a request that finds the pool busy gets a clean 503', async (t) => {
+void t.test('acquire_timeout: a request that finds the pool busy gets a clean 503', async (t) => {
   if (!(await needService(t, 'postgres'))) return;
   const { db } = await openWithCoreSchema(t, await throwaway(t, 'postgres', 'acquire'),
     { max_connections: 1, acquire_timeout: 0.5 });
@@ -99,7 +99,7 @@ t.test('acquire_timeout: a request that finds the pool busy gets a clean 503', a
     'the next request gets the connection back');
 });
 
-t.test('with one connection, a request\'s nested calls never wait for a second', async (t) => {
+void t.test('with one connection, a request\'s nested calls never wait for a second', async (t) => {
   if (!(await needService(t, 'mysql'))) return;
   const { db } = await openWithCoreSchema(t, await throwaway(t, 'mysql', 'nested'),
     { max_connections: 1, acquire_timeout: 2 });
@@ -119,7 +119,7 @@ t.test('with one connection, a request\'s nested calls never wait for a second',
   t.same(result, { a: 2, b: 2 }, 'no deadlock: the outside call waited for the transaction, then saw its rows');
 });
 
-t.test('connections the server killed are replaced, not handed out', async (t) => {
+void t.test('connections the server killed are replaced, not handed out', async (t) => {
   if (!(await needService(t, 'postgres'))) return;
   const uri = await throwaway(t, 'postgres', 'killed');
   const { db } = await openWithCoreSchema(t, uri, { max_connections: 4 });

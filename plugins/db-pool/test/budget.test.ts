@@ -59,7 +59,7 @@ async function requestWork(db: Database, tag: string): Promise<void> {
   });
 }
 
-t.test('50 environments on one PostgreSQL database hold at most max_connections', async (t) => {
+void t.test('50 environments on one PostgreSQL database hold at most max_connections', async (t) => {
   if (!(await needService(t, 'postgres'))) return;
   const environments: Database[] = [];
   let database = '';
@@ -92,7 +92,7 @@ t.test('50 environments on one PostgreSQL database hold at most max_connections'
   t.ok(status.size <= 10 && status.idle === status.size, 'idle connections stay within the budget');
 });
 
-t.test('two MariaDB databases share one budget; idle connections make room for the other', async (t) => {
+void t.test('two MariaDB databases share one budget; idle connections make room for the other', async (t) => {
   if (!(await needService(t, 'mysql'))) return;
   const first = parseDatabaseUri(await throwaway(t, 'mysql', 'budget_a'));
   const second = parseDatabaseUri(await throwaway(t, 'mysql', 'budget_b'));
@@ -125,7 +125,7 @@ t.test('two MariaDB databases share one budget; idle connections make room for t
   t.equal(status.max, 3);
 });
 
-t.test('the smallest max_connections among environments on a server is the budget', async (t) => {
+void t.test('the smallest max_connections among environments on a server is the budget', async (t) => {
   if (!(await needService(t, 'postgres'))) return;
   const roomy = await openWithCoreSchema(t, await throwaway(t, 'postgres', 'roomy'), { max_connections: 8 });
   const tight = await openWithCoreSchema(t, await throwaway(t, 'postgres', 'tight'), { max_connections: 2 });

@@ -31,7 +31,7 @@ function names(rows: Array<{ username: string }>): string[] {
 }
 
 export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
-  t.test('every core table exists after setup', async (t) => {
+  void t.test('every core table exists after setup', async (t) => {
     const db = await fresh(t);
     for (const table of coreTables) {
       t.ok(await tableExists(db, db, table.name), `${table.name} exists`);
@@ -40,7 +40,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
       'the quoted "system" table answers');
   });
 
-  t.test('parameters are bound: hostile strings are stored and found verbatim', async (t) => {
+  void t.test('parameters are bound: hostile strings are stored and found verbatim', async (t) => {
     const db = await fresh(t);
     // No NUL character: PostgreSQL text cannot hold one (docs/db-pool.md, limits).
     const hostile = [
@@ -61,7 +61,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.same(literal, { q: '?', n: 1 }, 'a ? inside a string literal is not a placeholder');
   });
 
-  t.test('values: whole numbers, 64-bit times, booleans, reals, blobs, null', async (t) => {
+  void t.test('values: whole numbers, 64-bit times, booleans, reals, blobs, null', async (t) => {
     const db = await fresh(t);
     await db.run('INSERT INTO "system" (name, value) VALUES (?, ?)', ['answer', 42]);
     t.equal((await db.get<{ value: string }>('SELECT value FROM "system" WHERE name = ?', ['answer']))?.value,
@@ -96,7 +96,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
       { body: 'one', weight: 0.25, data: bytes, stamp: null });
   });
 
-  t.test('run reports matched rows; get gives undefined when nothing matches', async (t) => {
+  void t.test('run reports matched rows; get gives undefined when nothing matches', async (t) => {
     const db = await fresh(t);
     await db.run('INSERT INTO permission VALUES (?, ?)', ['a', 'X']);
     await db.run('INSERT INTO permission VALUES (?, ?)', ['b', 'X']);
@@ -109,7 +109,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.same(await db.run('DELETE FROM permission WHERE username = ?', ['a']), { changes: 1 });
   });
 
-  t.test('errors carry backend-neutral codes', async (t) => {
+  void t.test('errors carry backend-neutral codes', async (t) => {
     const db = await fresh(t);
     await db.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'TRAC_ADMIN']);
     const duplicate = await rejection(db.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'TRAC_ADMIN']));
@@ -121,7 +121,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.ok(await db.get('SELECT 1 AS one'), 'the database still answers after errors');
   });
 
-  t.test('transactions commit on success and roll back on a throw', async (t) => {
+  void t.test('transactions commit on success and roll back on a throw', async (t) => {
     const db = await fresh(t);
     t.equal(await db.transaction(async (tx) => {
       await tx.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'A']);
@@ -152,7 +152,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.equal(await db.get('SELECT * FROM permission WHERE username = ?', ['late']), undefined);
   });
 
-  t.test('a failed statement caught inside a transaction leaves it usable', async (t) => {
+  void t.test('a failed statement caught inside a transaction leaves it usable', async (t) => {
     const db = await fresh(t);
     await db.run('INSERT INTO permission VALUES (?, ?)', ['alice', 'A']);
     await db.transaction(async (tx) => {
@@ -165,7 +165,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
       [{ username: 'alice', action: 'B' }, { username: 'bob', action: 'A' }]);
   });
 
-  t.test('nested transactions are savepoints', async (t) => {
+  void t.test('nested transactions are savepoints', async (t) => {
     const db = await fresh(t);
     await db.transaction(async (tx) => {
       await tx.run('INSERT INTO permission VALUES (?, ?)', ['outer', 'A']);
@@ -196,7 +196,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
       undefined, 'a released savepoint still rolls back with its transaction');
   });
 
-  t.test('calls through the database inside a transaction join it', async (t) => {
+  void t.test('calls through the database inside a transaction join it', async (t) => {
     const db = await fresh(t);
     await t.rejects(db.transaction(async (tx) => {
       await tx.run('INSERT INTO permission VALUES (?, ?)', ['joined', 'A']);
@@ -208,7 +208,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.same(await db.all('SELECT * FROM permission'), [], 'both rows rolled back with the transaction');
   });
 
-  t.test('a row of a transaction that rolls back is never seen outside it', async (t) => {
+  void t.test('a row of a transaction that rolls back is never seen outside it', async (t) => {
     const db = await fresh(t);
     let reached: () => void = () => undefined;
     const inserted = new Promise<void>((resolve) => { reached = resolve; });
@@ -225,7 +225,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.same(await outside, []);
   });
 
-  t.test('a transaction handle used after the end is refused', async (t) => {
+  void t.test('a transaction handle used after the end is refused', async (t) => {
     const db = await fresh(t);
     let kept: Transaction | undefined;
     await db.transaction(async (tx) => { kept = tx; });
@@ -234,7 +234,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.match(error.message, /transaction has already ended/);
   });
 
-  t.test('createTable: auto-increment key, unique index, inside a transaction too', async (t) => {
+  void t.test('createTable: auto-increment key, unique index, inside a transaction too', async (t) => {
     const db = await fresh(t);
     await db.createTable(notesTable);
     await db.run('INSERT INTO plugin_notes (body) VALUES (?)', ['one']);
@@ -250,7 +250,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.same(await db.all('SELECT name FROM plugin_tags'), [{ name: 'a' }]);
   });
 
-  t.test('requests in their own scopes run side by side', async (t) => {
+  void t.test('requests in their own scopes run side by side', async (t) => {
     const db = await fresh(t);
     await Promise.all(Array.from({ length: 12 }, (_unused, index) => runInRequestScope(async () => {
       await db.transaction(async (tx) => {
@@ -262,7 +262,7 @@ export function conformanceSuite(t: Test, fresh: FreshDatabase): void {
     t.equal((await db.get<{ n: number }>('SELECT count(*) AS n FROM permission'))?.n, 12);
   });
 
-  t.test('ping and kind', async (t) => {
+  void t.test('ping and kind', async (t) => {
     const db = await fresh(t);
     await db.ping();
     t.ok(['sqlite', 'postgres', 'mysql'].includes(db.kind));

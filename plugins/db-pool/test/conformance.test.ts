@@ -5,22 +5,22 @@ import t from 'tap';
 import { conformanceSuite } from './conformance-suite';
 import { needService, openWithCoreSchema, throwaway } from './support';
 
-t.test('SQLite (reference)', async (t) => {
+void t.test('SQLite (reference)', async (t) => {
   conformanceSuite(t, async (t) => (await openWithCoreSchema(t, 'sqlite:db/trac.db')).db);
 });
 
-t.test('PostgreSQL', async (t) => {
+void t.test('PostgreSQL', async (t) => {
   if (!(await needService(t, 'postgres'))) return;
   conformanceSuite(t, async (t) => (await openWithCoreSchema(t, await throwaway(t, 'postgres', 'conformance'))).db);
 });
 
-t.test('PostgreSQL, one connection for everything', async (t) => {
+void t.test('PostgreSQL, one connection for everything', async (t) => {
   if (!(await needService(t, 'postgres'))) return;
   conformanceSuite(t, async (t) =>
     (await openWithCoreSchema(t, await throwaway(t, 'postgres', 'conformance1'), { max_connections: 1 })).db);
 });
 
-t.test('MariaDB', async (t) => {
+void t.test('MariaDB', async (t) => {
   if (!(await needService(t, 'mysql'))) return;
   conformanceSuite(t, async (t) => (await openWithCoreSchema(t, await throwaway(t, 'mysql', 'conformance'))).db);
 });

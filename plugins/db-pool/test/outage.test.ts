@@ -28,7 +28,7 @@ async function until(condition: () => Promise<boolean>, limitMs: number): Promis
   return false;
 }
 
-t.test('the server stops and starts again under load', { skip }, async (t) => {
+void t.test('the server stops and starts again under load', { skip }, async (t) => {
   const cluster = await ownPostgresCluster();
   t.teardown(() => cluster.destroy());
   const uri = `postgres://postgres@127.0.0.1:${cluster.port}/gh_test_outage?schema=site`;

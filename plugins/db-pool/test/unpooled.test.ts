@@ -31,7 +31,7 @@ async function waitFor(condition: () => Promise<boolean> | boolean): Promise<voi
 }
 
 for (const kind of ['postgres', 'mysql'] as const) {
-  t.test(`${kind}.poolable = false: connections follow requests in flight`, async (t) => {
+  void t.test(`${kind}.poolable = false: connections follow requests in flight`, async (t) => {
     if (!(await needService(t, kind))) return;
     const uri = await throwaway(t, kind, 'unpooled');
     const database = parseDatabaseUri(uri).path;
