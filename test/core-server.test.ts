@@ -200,3 +200,24 @@ void t.test('the log names failing plugins and authenticators, and never carries
   }
   t.equal((await server.stop('SIGTERM')).code, 0);
 });
+
+void t.test('environment variables stand in for the flags; SIGINT stops cleanly too', async (t) => {
+  const parent = await tempDir('gh-core-server-');
+  await makeEnvironment(parent, 'fromvars', { projectName: 'From Variables' });
+  const port = await freePort();
+  const server = new ServerProcess([], { cwd: parent, env: { TRAC_ENV_PARENT_DIR: parent, GATEHOUSE_PORT: String(port),
+    GATEHOUSE_BASE_PATH: '/gh', GATEHOUSE_LOG_LEVEL: 'info' } });
+  t.teardown(() => server.stop('SIGKILL', 1000).then(() => undefined));
+  const url = `http://127.0.0.1:${port}/gh`;
+  t.ok(await server.waitUntilServing(`${url}/fromvars`), 'TRAC_ENV_PARENT_DIR, GATEHOUSE_PORT and GATEHOUSE_BASE_PATH apply');
+  const index = await send(`${url}/`);
+  t.equal(index.status, 200);
+  t.match(index.body, 'From Variables');
+  t.match(index.body, 'href="/gh/fromvars/"');
+  t.notOk(await fs.stat(path.join(parent, 'data')).catch(() => undefined), 'no default environment is made');
+  t.equal((await server.stop('SIGINT')).code, 0, 'SIGINT exits 0');
+
+  const both = new ServerProcess(['--env', path.join(parent, 'fromvars'), '--env-parent-dir', parent], { cwd: parent });
+  t.not((await both.exited).code, 0, '--env with --env-parent-dir is refused');
+  t.match(both.stderr, /--env.*--env-parent-dir|--env-parent-dir.*--env/, 'saying why');
+});
