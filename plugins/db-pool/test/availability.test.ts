@@ -135,7 +135,7 @@ void t.test('connections the server killed are replaced, not handed out', async 
   const killed = await withAdminConnection('postgres', 'postgres', async (connection) => (await connection.query(
     'SELECT count(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()',
     [database])).rows[0].n);
-  t.equal(Number(killed), before, 'the server terminated every pooled connection');
+  t.ok(Number(killed) >= before, `the server terminated every pooled connection (${killed})`);
 
   // The server tells each idle connection it is being closed; the pool drops it on hearing so.
   for (let waited = 0; db.poolStatus()[0].size > 0 && waited < 5000; waited += 20) {
