@@ -86,7 +86,8 @@ t.before(async () => {
   const dir = await tempDir('gh-files-');
   scratch = await fs.mkdtemp(path.join(dir, 'scratch-'));
   envPath = await makeEnvironment(dir, 'env', {
-    config: { components: { 'media_kit.*': 'enabled' } },
+    // Check cached files on every request, so an edit shows at once below.
+    config: { components: { 'media_kit.*': 'enabled' }, files: { cache_check_interval: '0' } },
   });
   const htdocs = path.join(envPath, 'htdocs');
   for (const size of SIZES) {
@@ -268,7 +269,7 @@ void t.test('compressed variants and the memory cache', async (t) => {
   t.equal(precompressed.headers['content-encoding'], 'gzip');
   t.ok(precompressed.body.equals(sibling), 'the .gz sibling bytes');
 
-  // An edit is served at once: the cache revalidates by size, mtime and inode.
+  // An edit is noticed: the cache revalidates by size, mtime and inode.
   const edited = path.join(envPath, 'htdocs', 'sub', 'a b.txt');
   t.equal((await curl(`${base}/chrome/site/sub/a%20b.txt`)).body.toString(), 'spaced\n');
   await fs.writeFile(edited, 'edited!\n');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Environment } from '../env/types';
+import { fileCacheFor } from '../files/env-file-cache';
 import { GatehouseError } from '../errors';
 import { AttachmentErrors } from './attachment-errors';
 import { attachmentFile, resourceFolder } from './attachment-path';
@@ -182,6 +183,7 @@ export class AttachmentStore {
 
     const file = this.filePath(ref, filename);
     await fs.rm(file, { force: true });
+    fileCacheFor(this.env).forget(file);
     // Empty folders go as Trac leaves them tidy; a folder still in use refuses rmdir.
     const folder = path.dirname(file);
     await fs.rmdir(folder).catch(() => undefined);
@@ -191,7 +193,10 @@ export class AttachmentStore {
   private async replaceExisting(incoming: IncomingFile,
     options: CommitOptions): Promise<AttachmentRecord> {
     const record = this.record(incoming, options.filename, options);
-    await fs.rename(incoming.tempPath, this.filePath(incoming.ref, options.filename));
+    const target = this.filePath(incoming.ref, options.filename);
+    await fs.rename(incoming.tempPath, target);
+    // The memory cache would serve the old bytes until its next check.
+    fileCacheFor(this.env).forget(target);
     await this.env.db.transaction(async (tx) => {
       await tx.run('DELETE FROM attachment WHERE type = ? AND id = ? AND filename = ?',
         [record.realm, record.id, record.filename]);

@@ -7,10 +7,10 @@ import { inject, injectable } from 'tsyringe';
 import { ENVIRONMENT } from '../components/tokens';
 import type { RequestContext, RequestHandler } from '../dispatch/types';
 import type { Environment } from '../env/types';
-import { GatehouseError } from '../errors';
+import { GatehouseError, isGatehouseError } from '../errors';
 import { FileErrors } from '../files/errors';
 import { fileCacheFor } from '../files/env-file-cache';
-import { resolveSafePath } from '../files/safe-path';
+import { ResolvedPaths } from '../files/resolved-paths';
 import { sendFile } from '../files/send-file';
 import { chromeRoot } from './chrome-roots';
 
@@ -18,6 +18,8 @@ const PREFIX = '/chrome/';
 
 @injectable()
 export class ChromeHandler implements RequestHandler {
+  private readonly resolved = new ResolvedPaths();
+
   constructor(@inject(ENVIRONMENT) private readonly env: Environment) {}
 
   matches(context: RequestContext): boolean {
@@ -35,8 +37,16 @@ export class ChromeHandler implements RequestHandler {
     const root = chromeRoot(this.env, decodeURIComponent(rest.slice(0, slash)));
     if (!root) throw this.notFound(context);
 
-    const filePath = await resolveSafePath(root, rest.slice(slash + 1));
-    await sendFile(context, filePath, { cache: fileCacheFor(this.env) });
+    const subPath = rest.slice(slash + 1);
+    const filePath = await this.resolved.resolve(root, subPath);
+    try {
+      await sendFile(context, filePath, { cache: fileCacheFor(this.env) });
+    } catch (error) {
+      if (isGatehouseError(error) && error.code === FileErrors.NOT_FOUND.code) {
+        this.resolved.forget(root, subPath);
+      }
+      throw error;
+    }
   }
 
   private notFound(context: RequestContext): GatehouseError {

@@ -5,7 +5,7 @@
  */
 import type { Environment } from '../env/types';
 import { FileCache } from './file-cache';
-import { CACHE_MAX_FILE_SIZE, CACHE_SIZE } from './options';
+import { CACHE_CHECK_INTERVAL, CACHE_MAX_FILE_SIZE, CACHE_SIZE } from './options';
 
 const caches = new WeakMap<Environment, FileCache>();
 
@@ -15,6 +15,7 @@ export function fileCacheFor(env: Environment): FileCache {
     cache = new FileCache({
       maxBytes: env.config.option(CACHE_SIZE),
       maxFileBytes: env.config.option(CACHE_MAX_FILE_SIZE),
+      checkIntervalMs: env.config.option(CACHE_CHECK_INTERVAL),
     });
     caches.set(env, cache);
   }

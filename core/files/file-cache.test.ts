@@ -24,6 +24,21 @@ void t.test('entries are served while the file is unchanged and reread after an 
   t.not(second?.identity.validators.etag, first?.identity.validators.etag);
 });
 
+void t.test('checkIntervalMs: a confirmed entry is reused without a stat for that long', async (t) => {
+  const dir = t.testdir({ 'a.txt': 'one\n' });
+  const file = path.join(dir, 'a.txt');
+  const every = new FileCache({ maxBytes: 1024, maxFileBytes: 1024, checkIntervalMs: 0 });
+  await every.lookup(file, statOf(file));
+  t.equal(every.recent(file), undefined, 'interval 0: always stat again');
+
+  const lazy = new FileCache({ maxBytes: 1024, maxFileBytes: 1024, checkIntervalMs: 3_600_000 });
+  t.equal(lazy.recent(file), undefined, 'nothing cached yet');
+  const entry = await lazy.lookup(file, statOf(file));
+  t.equal(lazy.recent(file), entry, 'within the interval: served without a stat');
+  lazy.forget(file);
+  t.equal(lazy.recent(file), undefined, 'forget drops it');
+});
+
 void t.test('bounds: large files are not cached, the total is kept under the limit', async (t) => {
   const dir = t.testdir({
     'big.bin': Buffer.alloc(2048, 1), 'a.bin': Buffer.alloc(400, 2), 'b.bin': Buffer.alloc(400, 3),

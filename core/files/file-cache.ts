@@ -3,10 +3,11 @@
  * stylesheet from disk on every request is what keeps a plain static server at a fraction of a
  * front server's rate; from memory it costs one `stat`.
  *
- * Entries are keyed by absolute path and are only ever used after a fresh stat of the file
- * matches the size, modification time and inode they were read with, so an edited or replaced
- * file is served new at once. Total bytes are bounded; the least recently used entries go
- * first.
+ * Entries are keyed by absolute path and are used only while a stat of the file matches the
+ * size, modification time and inode they were read with, so an edited or replaced file is
+ * served new. The stat is repeated at most every `checkIntervalMs` (a second by default): a
+ * stat costs about as much as the rest of sending a small file. Total bytes are bounded; the
+ * least recently used entries go first.
  *
  * Compressed variants: a sibling `<file>.br` / `<file>.gz` at least as new as the file is used
  * as is (a deploy step may have made it with maximum effort); otherwise a textual file is
@@ -38,6 +39,8 @@ export interface CachedFile {
   ino: number;
   /** Bytes this entry holds, all variants together. */
   bytes: number;
+  /** When a stat last confirmed the entry (ms since the epoch). */
+  checkedAt: number;
 }
 
 export interface FileCacheOptions {
@@ -45,6 +48,11 @@ export interface FileCacheOptions {
   maxBytes: number;
   /** Files larger than this are streamed from disk and never cached. */
   maxFileBytes: number;
+  /**
+   * For this many milliseconds after a stat confirmed an entry it is served without another
+   * (as nginx's open_file_cache_valid); 0 checks on every request.
+   */
+  checkIntervalMs?: number;
 }
 
 const brotliCompress = promisify(zlib.brotliCompress);
@@ -76,6 +84,14 @@ export class FileCache {
     return { entries: this.entries.size, bytes: this.totalBytes };
   }
 
+  /** The entry for `filePath` when a stat confirmed it less than checkIntervalMs ago. */
+  recent(filePath: string): CachedFile | undefined {
+    const interval = this.options.checkIntervalMs ?? 0;
+    if (interval <= 0) return undefined;
+    const entry = this.entries.get(filePath);
+    return entry && Date.now() - entry.checkedAt < interval ? entry : undefined;
+  }
+
   /**
    * The cached file for `filePath` when `stat` (taken just now) still describes it, reading and
    * caching it when it is small enough; undefined when the file must be streamed instead.
@@ -83,6 +99,7 @@ export class FileCache {
   async lookup(filePath: string, stat: Stats): Promise<CachedFile | undefined> {
     const entry = this.entries.get(filePath);
     if (entry && sameFile(entry, stat)) {
+      entry.checkedAt = Date.now();
       // Map order is the recency order: move a hit to the end.
       this.entries.delete(filePath);
       this.entries.set(filePath, entry);
@@ -99,6 +116,11 @@ export class FileCache {
     const filling = this.fill(filePath, stat).finally(() => this.filling.delete(filePath));
     this.filling.set(filePath, filling);
     return filling;
+  }
+
+  /** Drops the entry for a file that was just replaced or removed by this process. */
+  forget(filePath: string): void {
+    this.remove(filePath);
   }
 
   clear(): void {
@@ -125,6 +147,7 @@ export class FileCache {
       size: stat.size,
       mtimeMs: stat.mtimeMs,
       ino: stat.ino,
+      checkedAt: Date.now(),
       bytes: body.length + encoded.reduce((sum, variant) => sum + variant.body.length, 0),
     };
     if (entry.bytes > this.options.maxBytes) return entry;

@@ -26,7 +26,14 @@ export const CACHE_MAX_FILE_SIZE = defineOption({
   doc: 'Files larger than this many bytes are always streamed from disk, never cached.',
 });
 
-export const fileOptions = [USE_XSENDFILE, XSENDFILE_HEADER, CACHE_SIZE, CACHE_MAX_FILE_SIZE];
+export const CACHE_CHECK_INTERVAL = defineOption({
+  section: 'files', name: 'cache_check_interval', type: 'int', default: 1000, min: 0,
+  doc: 'Milliseconds a cached file is served before its size, modification time and inode are ' +
+    'checked again (an edit shows within this time); 0 checks on every request.',
+});
+
+export const fileOptions = [USE_XSENDFILE, XSENDFILE_HEADER, CACHE_SIZE, CACHE_MAX_FILE_SIZE,
+  CACHE_CHECK_INTERVAL];
 
 /** The header to hand files over with, or undefined when use_xsendfile is off. */
 export function xsendfileSettings(config: ConfigView): string | undefined {

@@ -13,7 +13,7 @@ import type { RequestContext } from '../dispatch/types';
 import { contentDisposition, type DispositionType } from './content-disposition';
 import { evaluatePreconditions, fileValidators, ifRangeAllowsRange } from './conditional';
 import { FileErrors } from './errors';
-import { acceptedCodings, type CachedVariant, type FileCache } from './file-cache';
+import { acceptedCodings, type CachedFile, type CachedVariant, type FileCache } from './file-cache';
 import { contentTypeFor } from './mime';
 import { parseRange, type RangeDecision, unsatisfiedRange } from './ranges';
 import { type BodySource, bufferBody, fileBody, multipartBody, singleRangeBody } from './file-body';
@@ -69,6 +69,12 @@ export async function sendFileResponse(request: FastifyRequest, reply: FastifyRe
     throw new GatehouseError(Errors.HTTP_METHOD, { method, path: request.url });
   }
 
+  const recent = options.xsendfileHeader ? undefined : options.cache?.recent(filePath);
+  if (recent) {
+    sendCached(request, reply, filePath, recent, options);
+    return;
+  }
+
   const stat = await fs.stat(filePath).catch(() => undefined);
   if (!stat || !stat.isFile()) throw notFound(filePath);
 
@@ -79,14 +85,7 @@ export async function sendFileResponse(request: FastifyRequest, reply: FastifyRe
 
   const cached = options.cache ? await options.cache.lookup(filePath, stat) : undefined;
   if (cached) {
-    const codings = cached.encoded.length > 0
-      ? acceptedCodings(request.headers['accept-encoding'])
-      : new Set<string>();
-    const variant = cached.encoded.find((v) => v.coding && codings.has(v.coding)) ?? cached.identity;
-    respond(request, reply, filePath, {
-      size: variant.body.length, variant, varies: cached.encoded.length > 0,
-      body: bufferBody(variant.body),
-    }, options);
+    sendCached(request, reply, filePath, cached, options);
     return;
   }
 
@@ -105,6 +104,19 @@ export async function sendFileResponse(request: FastifyRequest, reply: FastifyRe
   } finally {
     if (!handedOver) await handle.close();
   }
+}
+
+/** Picks the best coding the client accepts and sends it from memory. */
+function sendCached(request: FastifyRequest, reply: FastifyReply, filePath: string, cached: CachedFile,
+  options: SendFileOptions): void {
+  const codings = cached.encoded.length > 0
+    ? acceptedCodings(request.headers['accept-encoding'])
+    : new Set<string>();
+  const variant = cached.encoded.find((v) => v.coding && codings.has(v.coding)) ?? cached.identity;
+  respond(request, reply, filePath, {
+    size: variant.body.length, variant, varies: cached.encoded.length > 0,
+    body: bufferBody(variant.body),
+  }, options);
 }
 
 function baseHeaders(reply: FastifyReply, representation: Representation, filePath: string,
