@@ -163,6 +163,25 @@ void t.test('--trust-proxy: X-Forwarded-* are honoured only when it is set', asy
   t.equal(spoofed.remote, '203.0.113.7', 'the address the proxy appended counts, not what the client wrote');
 });
 
+void t.test('a forwarded prefix can never point links or redirects at another host or outside the site', async (t) => {
+  // nginx and Apache pass a client's own X-Forwarded-Prefix through unless told otherwise (the
+  // deploy snippets do not set it), so under --trust-proxy its value is only partly trusted.
+  const parent = await tempDir('gh-core-urls-');
+  const env = await envWithProbe(parent, 'prefixed');
+  const proxied = await serve({ env, trustProxy: true });
+  for (const prefix of ['//evil.example', '/ok/../..', '/%2F%2Fevil.example', '/./x', '/a//b']) {
+    const login = await send(`${proxied}/login`, { headers: { 'x-test-user': 'alice', 'x-forwarded-prefix': prefix } });
+    const location = String(login.headers.location);
+    t.ok(location.startsWith('/') && !location.startsWith('//') && !/\/\.\.?(\/|$)/.test(location), `prefix ${JSON.stringify(prefix)}: redirect ${location} stays a plain local path`);
+    const cookiePath = String(setCookies(login).get('trac_auth')?.attributes.path);
+    t.ok(!cookiePath.startsWith('//') && !/\/\.\.?(\/|$)/.test(cookiePath), `prefix ${JSON.stringify(prefix)}: cookie path ${cookiePath}`);
+    const home = await send(`${proxied}/`, { headers: { 'x-forwarded-prefix': prefix } });
+    const links = [...home.body.matchAll(/(?:href|action)="([^"]*)"/g)].map((match) => match[1]);
+    t.same(links.filter((link) => link.startsWith('//') || /\/\.\.?(\/|$)/.test(link)), [],
+      `prefix ${JSON.stringify(prefix)}: no link on the home page leaves the site`);
+  }
+});
+
 void t.test('[access] allow_from/deny_from and [access:/path] decide by client network', async (t) => {
   const parent = await tempDir('gh-core-urls-');
   await envWithProbe(parent, 'guarded', {
