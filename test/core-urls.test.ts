@@ -172,7 +172,8 @@ void t.test('a forwarded prefix can never point links or redirects at another ho
   for (const prefix of ['//evil.example', '/ok/../..', '/%2F%2Fevil.example', '/./x', '/a//b']) {
     const login = await send(`${proxied}/login`, { headers: { 'x-test-user': 'alice', 'x-forwarded-prefix': prefix } });
     const location = String(login.headers.location);
-    t.ok(location.startsWith('/') && !location.startsWith('//') && !/\/\.\.?(\/|$)/.test(location), `prefix ${JSON.stringify(prefix)}: redirect ${location} stays a plain local path`);
+    t.ok(location.startsWith('/') && !location.startsWith('//') && !/\/\.\.?(\/|$)/.test(location),
+      `prefix ${JSON.stringify(prefix)}: redirect ${location} stays a plain local path`);
     const cookiePath = String(setCookies(login).get('trac_auth')?.attributes.path);
     t.ok(!cookiePath.startsWith('//') && !/\/\.\.?(\/|$)/.test(cookiePath), `prefix ${JSON.stringify(prefix)}: cookie path ${cookiePath}`);
     const home = await send(`${proxied}/`, { headers: { 'x-forwarded-prefix': prefix } });
