@@ -103,7 +103,10 @@ async function serve(options: StartOptions): Promise<void> {
     process.exit(1);
   }
   const where = options.envParentDir ? `parent dir ${options.envParentDir}` : `environment ${options.env}`;
-  app.log.info({ url: `http://${options.host}:${options.port}${options.basePath}/`, serving: where,
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  app.log.info({ url: `http://${host}:${port}${options.basePath}/`, serving: where,
     worker: cluster.isWorker ? cluster.worker?.id : undefined }, 'Gatehouse listening');
 }
 

@@ -100,7 +100,8 @@ export class LogoutHandler implements RequestHandler {
       body: html`<h1>Sign out</h1>
 <form method="post" action="${ctx.href('/logout')}">
 <input type="hidden" name="__FORM_TOKEN" value="${ctx.formToken()}">
-<p>Signed in as <strong>${ctx.user}</strong>.</p><button type="submit">Sign out</button></form>`,
+${ctx.user === 'anonymous' ? html`<p>You are not signed in.</p>`
+    : html`<p>Signed in as <strong>${ctx.user}</strong>.</p>`}<button type="submit">Sign out</button></form>`,
     });
   }
 }

@@ -15,6 +15,7 @@ import type { GatehouseRequestContext } from '../dispatch/context';
 import { ENVIRONMENT } from '../components/tokens';
 import { serializeCookie } from '../dispatch/cookies';
 import { Options } from '../env/env-options';
+import { isGatehouseError } from '../errors';
 
 export const AUTH_COOKIE = 'trac_auth';
 /** Without auth_cookie_lifetime, a sign-in idle this long ends (Trac purged at 10 days after creation). */
@@ -113,19 +114,33 @@ export class LoginModule {
     const value = crypto.randomBytes(16).toString('hex');
     const now = Math.floor(Date.now() / 1000);
     const brought = context.cookies[AUTH_COOKIE];
-    await this.env.db.transaction(async (tx) => {
-      if (brought) await tx.run('DELETE FROM auth_cookie WHERE cookie = ?', [brought]);
-      await tx.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
-        [value, user, context.remoteAddress, now]);
-      const updated = await tx.run('UPDATE session SET last_visit = ? WHERE sid = ? AND authenticated = 1', [now, user]);
-      if (updated.changes === 0) {
-        await tx.run('INSERT INTO session (sid, authenticated, last_visit) VALUES (?, 1, ?)', [user, now]);
-      }
-    });
+    // Plain statements, no transaction: the new row does not depend on the old one, and
+    // single statements take no gap locks that concurrent sign-ins could deadlock on (InnoDB).
+    if (brought) await this.env.db.run('DELETE FROM auth_cookie WHERE cookie = ?', [brought]);
+    await this.env.db.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
+      [value, user, context.remoteAddress, now]);
+    await this.recordVisit(context, user, now);
     if (brought) this.cache.delete(brought);
     const lifetime = this.env.config.option(Options.authCookieLifetime);
     context.reply.header('set-cookie', serializeCookie(AUTH_COOKIE, value,
       this.cookieOptions(context, lifetime > 0 ? lifetime : undefined)));
+  }
+
+  /**
+   * Trac's `session` row for the user (sid, authenticated, last_visit). Another sign-in of the
+   * same user may insert it at the same moment: a duplicate then just means it exists. The row is
+   * bookkeeping, so a failure here is logged and does not fail the sign-in.
+   */
+  private async recordVisit(context: GatehouseRequestContext, user: string, now: number): Promise<void> {
+    try {
+      const updated = await this.env.db.run(
+        'UPDATE session SET last_visit = ? WHERE sid = ? AND authenticated = 1', [now, user]);
+      if (updated.changes > 0) return;
+      await this.env.db.run('INSERT INTO session (sid, authenticated, last_visit) VALUES (?, 1, ?)', [user, now]);
+    } catch (error) {
+      if (isGatehouseError(error) && error.code === 'GH_ERR_DB_DUPLICATE_KEY') return;
+      context.log.warn({ err: error }, 'could not record the session visit; the sign-in stands');
+    }
   }
 
   /** Ends this request's session only; the user's other sessions stay. */

@@ -60,7 +60,9 @@ export const attachmentTable: TableSpec = {
     { name: 'type', type: 'text' },
     { name: 'id', type: 'text' },
     { name: 'filename', type: 'text' },
-    { name: 'size', type: 'int' },
+    // Trac declares an int; a 64-bit column keeps attachments of 2 GiB and more on PostgreSQL
+    // and MySQL, and reads Trac's existing values unchanged.
+    { name: 'size', type: 'int64' },
     { name: 'time', type: 'int64' },
     { name: 'description', type: 'text' },
     { name: 'author', type: 'text' },

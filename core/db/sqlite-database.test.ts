@@ -1,6 +1,8 @@
 import t, { type Test } from 'tap';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { GatehouseError } from '../errors';
 import { createSchema } from './setup';
 import { CoreSchema } from './core-schema';
@@ -310,16 +312,28 @@ void t.test('opening: missing file, folder, corrupt file, unreadable file', asyn
   t.match(throughFile.message, /cannot read .*trac\.ini.*not a directory/);
 });
 
-void t.test('opening a file the server may not read', {
-  skip: process.getuid?.() === 0 ? 'running as root, which file permissions do not stop' : false,
-}, async (t) => {
-  const envPath = t.testdir();
+/** Opens the database in a child process, as an unprivileged user when this runs as root. */
+function openInChild(envPath: string, uri: string): { code?: string; message?: string; opened?: boolean } {
+  const asRoot = process.getuid?.() === 0;
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'testing', 'open-as-user.js'), envPath, uri],
+    { encoding: 'utf8', ...(asRoot ? { uid: 65534, gid: 65534 } : {}) });
+  return JSON.parse(result.stdout || '{}') as { code?: string; message?: string; opened?: boolean };
+}
+
+void t.test('opening a file the server may not read', async (t) => {
+  const envPath = await fs.mkdtemp(path.join(os.tmpdir(), 'gh-db-perm-'));
+  t.teardown(() => fs.rm(envPath, { recursive: true, force: true }));
+  await fs.chmod(envPath, 0o755);
   const context = await testOpenContext(envPath);
   await createDatabase('sqlite:db/trac.db', context);
   const made = await openDatabase('sqlite:db/trac.db', context);
   await made.close();
+  await fs.chmod(path.join(envPath, 'db'), 0o777);
+  await fs.chmod(path.join(envPath, 'conf', 'trac.ini'), 0o644);
+
+  t.same(openInChild(envPath, 'sqlite:db/trac.db'), { opened: true }, 'the other user can open it while readable');
   await fs.chmod(path.join(envPath, 'db', 'trac.db'), 0o000);
-  const unreadable = await rejection(openDatabase('sqlite:db/trac.db', context));
+  const unreadable = openInChild(envPath, 'sqlite:db/trac.db');
   t.equal(unreadable.code, 'GH_ERR_DB_UNAVAILABLE');
   t.match(unreadable.message, /unable to open database file/);
 });

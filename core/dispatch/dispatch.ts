@@ -72,6 +72,19 @@ function lastHeaderValue(value: string | string[] | undefined): string | undefin
   return joined?.split(',').map((part) => part.trim()).filter(Boolean).pop() || undefined;
 }
 
+/**
+ * A forwarded prefix becomes part of every link, redirect and cookie path, so only plain path
+ * segments pass: no empty segment (`//evil.example`), no `.` or `..`, no reserved characters.
+ */
+function isCleanPrefix(prefix: string): boolean {
+  const trimmed = prefix.replace(/\/+$/, '');
+  if (trimmed === '') return true;
+  if (!trimmed.startsWith('/')) return false;
+  return trimmed.slice(1).split('/').every((segment) =>
+    segment !== '' && segment !== '.' && segment !== '..' && /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/.test(segment)
+    && !/%(?:2[eEfF]|5[cC]|00)/.test(segment));
+}
+
 interface ClientView {
   scheme: string;
   host: string;
@@ -94,7 +107,7 @@ function clientView(site: Site, request: FastifyRequest): ClientView {
     scheme: proto === 'https' || proto === 'http' ? proto : direct.scheme,
     host: lastHeaderValue(headers['x-forwarded-host']) ?? direct.host,
     remoteAddress: lastHeaderValue(headers['x-forwarded-for']) ?? direct.remoteAddress,
-    forwardedPrefix: prefix && /^\/[\w\-./~%]*$/.test(prefix) ? prefix.replace(/\/+$/, '') : '',
+    forwardedPrefix: prefix && isCleanPrefix(prefix) ? prefix.replace(/\/+$/, '') : '',
   };
 }
 

@@ -32,18 +32,24 @@ interface Entry {
   inFlight: Map<GatehouseEnvironment, number>;
 }
 
+/**
+ * What the environment's plugins/ folder holds: each entry, and for a plugin folder its entry
+ * module and package.json, so editing a plugin's index.js reopens the environment too.
+ */
 async function pluginsFingerprint(envPath: string): Promise<string> {
+  const folder = path.join(envPath, 'plugins');
+  let names: string[];
   try {
-    const folder = path.join(envPath, 'plugins');
-    const names = await fs.readdir(folder);
-    const stats = await Promise.all(names.map(async (name) => {
-      const stat = await fs.stat(path.join(folder, name)).catch(() => undefined);
-      return `${name}:${stat?.mtimeMs ?? 0}`;
-    }));
-    return stats.join(',');
+    names = await fs.readdir(folder);
   } catch {
     return '';
   }
+  const candidates = names.flatMap((name) => [name, `${name}/index.js`, `${name}/index.cjs`, `${name}/package.json`]);
+  const stats = await Promise.all(candidates.map(async (name) => {
+    const stat = await fs.stat(path.join(folder, name)).catch(() => undefined);
+    return stat ? `${name}:${stat.mtimeMs}:${stat.size}` : '';
+  }));
+  return stats.filter(Boolean).join(',');
 }
 
 export class EnvironmentCache {

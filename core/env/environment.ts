@@ -3,6 +3,7 @@
  * container of its own, its database and its permission system. Everything hangs off the
  * returned object, so two environments in one process never share mutable state.
  */
+import 'reflect-metadata';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
 import type { Environment } from './types';

@@ -100,6 +100,8 @@ location ${prefix || '/'} {
     proxy_set_header X-Forwarded-For $remote_addr;
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_set_header X-Forwarded-Host $host;
+    # Gatehouse runs with --base-path itself: never pass a client's own prefix through.
+    proxy_set_header X-Forwarded-Prefix "";
     client_max_body_size 0;
     proxy_request_buffering off;
     proxy_buffering off;
@@ -120,6 +122,8 @@ Alias ${o.basePath}/chrome/common ${mediaDir}/common
 ProxyPass ${o.basePath}/chrome/common !
 ProxyPreserveHost On
 RequestHeader set X-Forwarded-Proto expr=%{REQUEST_SCHEME}
+# Gatehouse runs with --base-path itself: never pass a client's own prefix through.
+RequestHeader unset X-Forwarded-Prefix
 ProxyPass ${prefix} http://${o.host}:${o.port}${prefix}
 ProxyPassReverse ${prefix} http://${o.host}:${o.port}${prefix}
 `;
