@@ -25,6 +25,8 @@ const CACHE_TTL_MS = 1000;
 /** The row's time is refreshed at most this often, so a busy session does not write on every request. */
 const SLIDE_INTERVAL_S = 60;
 const CACHE_LIMIT = 10000;
+/** Expired rows are removed at most this often per process (on a sign-in), so the table stays small. */
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 interface CachedSession {
   user: string;
@@ -40,6 +42,7 @@ function isWellFormed(value: string): boolean {
 @injectable()
 export class LoginModule {
   private readonly cache = new Map<string, CachedSession>();
+  private lastPurge = 0;
 
   constructor(@inject(ENVIRONMENT) private readonly env: Environment) {}
 
@@ -120,6 +123,7 @@ export class LoginModule {
     await this.env.db.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
       [value, user, context.remoteAddress, now]);
     await this.recordVisit(context, user, now);
+    await this.purgeExpired(context, now);
     if (brought) this.cache.delete(brought);
     const lifetime = this.env.config.option(Options.authCookieLifetime);
     context.reply.header('set-cookie', serializeCookie(AUTH_COOKIE, value,
@@ -140,6 +144,18 @@ export class LoginModule {
     } catch (error) {
       if (isGatehouseError(error) && error.code === 'GH_ERR_DB_DUPLICATE_KEY') return;
       context.log.warn({ err: error }, 'could not record the session visit; the sign-in stands');
+    }
+  }
+
+  /** Deletes sessions idle past their lifetime: only those, never an active one. */
+  private async purgeExpired(context: GatehouseRequestContext, now: number): Promise<void> {
+    if (Date.now() - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = Date.now();
+    try {
+      const removed = await this.env.db.run('DELETE FROM auth_cookie WHERE time < ?', [now - this.lifetime()]);
+      if (removed.changes > 0) context.log.info({ removed: removed.changes }, 'removed expired sign-ins');
+    } catch (error) {
+      context.log.warn({ err: error }, 'could not remove expired sign-ins');
     }
   }
 
