@@ -41,7 +41,8 @@ export function attachPool(target: ConnectionTarget, settings: PoolSettings, log
   }
   budget.setLimit(owner, settings.maxConnections);
   const limits = budget.distinctLimits();
-  if (limits.length > 1) {
+  if (limits.length > 1 && budget.warnedLimits !== limits.join()) {
+    budget.warnedLimits = limits.join();
     log.warn({ dbServer: target.serverKey, limits },
       `environments sharing ${target.serverKey} disagree on [db-pool] max_connections; ` +
       `the smallest (${limits[0]}) is the budget for the server`);

@@ -28,6 +28,8 @@ export class ServerBudget {
   /** Each attached environment's max_connections; the smallest is the budget. */
   private readonly limits = new Map<object, number>();
   readonly holders = new Set<IdleConnectionHolder>();
+  /** The disagreement last warned about, so that 50 environments do not warn 50 times. */
+  warnedLimits = '';
 
   constructor(readonly server: string, private readonly fallbackMax: number) {}
 
