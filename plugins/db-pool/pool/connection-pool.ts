@@ -92,6 +92,7 @@ export class ConnectionPool implements IdleConnectionHolder {
     this.createFailures.setMaxListeners(0);
     this.innerSettings = this.wantedInnerSettings();
     this.inner = this.buildInner(this.innerSettings);
+    this.inner.start();
     budget.holders.add(this);
   }
 
@@ -242,6 +243,7 @@ export class ConnectionPool implements IdleConnectionHolder {
     const retired = this.inner;
     this.innerSettings = wanted;
     this.inner = this.buildInner(wanted);
+    this.inner.start();
     // Its idle connections close now; borrowed ones close when they come back (giveBack).
     for (const connection of this.idle) {
       if (this.homes.get(connection) === retired) connection.destroy('pool settings changed');
@@ -266,13 +268,13 @@ export class ConnectionPool implements IdleConnectionHolder {
       numTestsPerEvictionRun: settings.max,
       softIdleTimeoutMillis: settings.idleTimeoutMs,
       idleTimeoutMillis: Number.MAX_SAFE_INTEGER,
-      // Started below, once `pool` exists for the create callback (min_idle creates at start).
+      // Started by the caller once it is `this.inner`: min_idle creates run at start, and a
+      // create for a pool other than `this.inner` is refused.
       autostart: false,
     });
     // generic-pool reports create failures as events; ours are logged in openCounted.
     pool.on('factoryCreateError', () => undefined);
     pool.on('factoryDestroyError', () => undefined);
-    pool.start();
     return pool;
   }
 
