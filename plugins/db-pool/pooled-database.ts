@@ -9,6 +9,7 @@ import { currentRequestScope } from '../../core/db/request-scope';
 import type {
   Database, PoolStatus, Queryable, Row, RunResult, SqlValue, TableSpec, Transaction,
 } from '../../core/db/types';
+import { Errors, GatehouseError } from '../../core/errors';
 import type { ConnectionTarget } from './connection-target';
 import type { DriverConnection, StatementResult } from './drivers/driver-connection';
 import { searchPathStatement } from './drivers/postgres-connection';
@@ -22,6 +23,7 @@ import { activeFrame, runTransaction } from './transaction';
 export class PooledDatabase implements Database, ConnectionSource {
   readonly kind: 'postgres' | 'mysql';
   private closed = false;
+  private schemaChecked = false;
 
   constructor(
     readonly target: ConnectionTarget,
@@ -98,14 +100,32 @@ export class PooledDatabase implements Database, ConnectionSource {
     if (this.kind === 'postgres' && connection.schema !== this.target.schema) {
       // Connections are shared by every schema of the database: set ours before any statement.
       try {
+        await this.checkSchemaOnce(connection);
         await connection.control(searchPathStatement(this.target.schema));
         connection.schema = this.target.schema;
       } catch (error) {
-        pool.discard(connection, 'could not set search_path');
+        if (connection.broken) pool.discard(connection, 'could not set search_path');
+        else pool.release(connection);
         throw translateDriverError(error, connection, this.target.label);
       }
     }
     return connection;
+  }
+
+  /**
+   * PostgreSQL accepts a search_path naming a schema that does not exist, and every statement
+   * then fails with "relation does not exist". Say what is wrong instead, once.
+   */
+  private async checkSchemaOnce(connection: DriverConnection): Promise<void> {
+    const schema = this.target.schema;
+    if (schema === undefined || this.schemaChecked) return;
+    const found = await connection.query('SELECT 1 AS found FROM pg_namespace WHERE nspname = ?', [schema]);
+    if (found.rows.length === 0) {
+      throw new GatehouseError(Errors.DB_URI, { uri: this.target.label,
+        reason: `schema "${schema}" does not exist in database "${this.target.database}" ` +
+          '(initenv creates it; check schema= in [trac] database)' });
+    }
+    this.schemaChecked = true;
   }
 
   checkin(connection: DriverConnection): void {

@@ -147,3 +147,13 @@ void t.test('connections the server killed are replaced, not handed out', async 
     runInRequestScope(() => db.get<{ n: number }>('SELECT count(*) AS n FROM permission'))));
   t.same(answers, Array(6).fill({ n: 0 }), 'every request after the kill was answered on a new connection');
 });
+
+void t.test('a schema= that does not exist is named, not reported as missing tables', async (t) => {
+  if (!(await needService(t, 'postgres'))) return;
+  const existing = parseDatabaseUri(await throwaway(t, 'postgres', 'schema'));
+  const db = await openAt(t, `postgres://postgres@127.0.0.1:5432/${existing.path}?schema=no_such_schema`);
+  const error = await rejection(db.get('SELECT 1 AS one'));
+  t.equal(error.code, 'GH_ERR_DB_URI');
+  t.match(error.message, /schema "no_such_schema" does not exist in database "gh_test_/);
+  t.equal(db.poolStatus()[0].inUse, 0, 'the connection went back to the pool');
+});
