@@ -2,9 +2,10 @@
 // (floating promises are how a forgotten await loses an error).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bin/**', 'scripts/**', 'core/chrome/**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'core/chrome/**/*.js', '.tap/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -15,6 +16,17 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
+    },
+  },
+  {
+    // Site plugins and helper scripts are plain CommonJS JavaScript run by Node.
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    linterOptions: { reportUnusedDisableDirectives: 'off' },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      // Files may still name Node's globals in a /* global */ comment.
+      'no-redeclare': ['error', { builtinGlobals: false }],
     },
   },
 );

@@ -18,7 +18,7 @@ const { hashPassword } = require(path.join(projectRoot, 'docs/examples/json-pass
 
 t.teardown(cleanup);
 
-t.test('the JSON password store example signs users in through Basic', async (t) => {
+void t.test('the JSON password store example signs users in through Basic', async (t) => {
   const dir = await tempDir();
   const envPath = await makeEnvironment(dir, 'example', {
     config: {

@@ -29,6 +29,7 @@ function below(pathname: string, prefix: string): string | undefined {
  * /logout; otherwise the environment's home, `/`.
  */
 export function safeReturnPath(context: RequestContext, candidate: string | undefined): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (!candidate || candidate.includes('\\') || /[\0-\x1f]/.test(candidate)) return '/';
   const origin = `${context.scheme}://${context.host}`;
   let target: URL;

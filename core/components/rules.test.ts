@@ -1,7 +1,7 @@
 import t from 'tap';
 import { isComponentEnabled, parseComponentRules } from './rules';
 
-t.test('the most specific prefix wins and the trailing .* is optional', async (t) => {
+void t.test('the most specific prefix wins and the trailing .* is optional', async (t) => {
   const rules = parseComponentRules([
     ['auth_basic.*', 'enabled'],
     ['auth_basic.HtPasswdStore', 'disabled'],
@@ -17,7 +17,7 @@ t.test('the most specific prefix wins and the trailing .* is optional', async (t
   t.equal(isComponentEnabled(rules, 'shared_thing.Store', 'shared'), false);
 });
 
-t.test('a rule can disable a core component and a site plugin', async (t) => {
+void t.test('a rule can disable a core component and a site plugin', async (t) => {
   const rules = parseComponentRules([['core.AboutHandler', 'disabled'], ['my_store', 'off']]);
   t.equal(isComponentEnabled(rules, 'core.AboutHandler', 'core'), false);
   t.equal(isComponentEnabled(rules, 'core.HealthHandler', 'core'), true);
