@@ -386,3 +386,29 @@ void t.test('concurrent sign-ins all succeed: many users at once, and one new us
   const cookies = new Set(tabs.map((reply) => setCookies(reply).get('trac_auth')?.value));
   t.equal(cookies.size, 16, 'each tab has a session of its own');
 });
+
+void t.test('expired sign-ins are purged from auth_cookie; live ones stay', async (t) => {
+  const parent = await tempDir('gh-core-purge-');
+  const envPath = await makeEnvironment(parent, 'purge', { config: { trac: { auth_cookie_lifetime: '3600' } } });
+  await installPlugin(path.join(envPath, 'plugins'), 'test_auth');
+  const server = await startServer({ env: envPath });
+  t.teardown(() => server.close());
+  const rows = (sql: string, params: Array<string | number> = []) =>
+    withEnvDb(server, envPath, 'purge', (db) => db.all<{ cookie: string }>(sql, params));
+
+  const stale = '0123456789abcdef0123456789abcdef';
+  const idleButAlive = 'fedcba9876543210fedcba9876543210';
+  await withEnvDb(server, envPath, 'purge', async (db) => {
+    await db.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
+      [stale, 'old', '127.0.0.1', nowSeconds() - 7200]);
+    await db.run('INSERT INTO auth_cookie (cookie, name, ipnr, time) VALUES (?, ?, ?, ?)',
+      [idleButAlive, 'recent', '127.0.0.1', nowSeconds() - 1800]);
+  });
+
+  const fresh = await signIn(server.url, 'alice');
+  const left = (await rows('SELECT cookie FROM auth_cookie ORDER BY cookie')).map((row) => row.cookie);
+  t.notOk(left.includes(stale), 'a row idle past the lifetime is deleted');
+  t.ok(left.includes(idleButAlive), 'a row within its lifetime stays');
+  t.ok(left.includes(fresh.cookie), 'the new sign-in is there');
+  t.equal((await whoami(server.url, idleButAlive)).user, 'recent', 'and still signs its user in');
+});
