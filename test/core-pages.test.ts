@@ -43,13 +43,16 @@ void t.test('the home page shows the project, its description and who is signed 
   t.match(anonymous.body, '<h1>Pages &lt;Project&gt;</h1>', 'the project name, escaped');
   t.match(anonymous.body, 'Where the built-in pages live');
   t.match(anonymous.body, 'href="/login"', 'a sign-in link');
-  t.notMatch(anonymous.body, /action="\/logout"/, 'no sign-out form for anonymous');
+  t.notMatch(anonymous.body, /href="\/logout"/, 'no sign-out link for anonymous');
 
   const { cookie } = await signIn(url, 'bob');
   const signedIn = await send(`${url}/`, { headers: cookieHeader(cookie) });
   t.match(signedIn.body, /signed in as <strong[^>]*>bob<\/strong>/);
-  t.match(signedIn.body, /<form method="post" action="\/logout"/, 'a sign-out form');
-  t.match(signedIn.body, /name="__FORM_TOKEN" value="[0-9a-f]{32,}"/, 'carrying a form token');
+  t.match(signedIn.body, /<a href="\/logout">Sign out<\/a>/, 'a sign-out link to the form');
+  t.notOk(signedIn.headers['set-cookie'], 'an ordinary page sets no cookie');
+  const form = await send(`${url}/logout`, { headers: cookieHeader(cookie) });
+  t.match(form.body, /<form method="post" action="\/logout"/, 'the sign-out page has the form');
+  t.match(form.body, /name="__FORM_TOKEN" value="[0-9a-f]{32,}"/, 'carrying a form token');
 
   const head = await send(`${url}/`, { method: 'HEAD' });
   t.equal(head.status, 200, 'HEAD works');

@@ -51,11 +51,11 @@ export function layout(context: RequestContext | undefined, title: string, body:
   const project = siteTitle ?? context?.env.projectName ?? 'Gatehouse';
   const user = context?.user;
   const signedIn = user !== undefined && user !== 'anonymous';
+  // Sign-out is a link to /logout, whose one-button form carries the form token: ordinary
+  // pages then need no token, and set no cookie.
   const nav = context === undefined ? '' : signedIn
     ? html`<span class="user">signed in as <strong>${user}</strong></span>
-      <form method="post" action="${context.href('/logout')}" class="logout">
-      <input type="hidden" name="__FORM_TOKEN" value="${context.formToken()}">
-      <button type="submit">Sign out</button></form>`
+      <a href="${context.href('/logout')}">Sign out</a>`
     : html`<a href="${context.href('/login')}">Sign in</a>`;
   return html`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${title === project ? project : `${title} – ${project}`}</title>
