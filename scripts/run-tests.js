@@ -114,6 +114,9 @@ async function main() {
     for (const line of result.failures) console.log(`  failed: ${line}`);
   }
   for (const note of notes) console.log(note);
+  if (process.env.GATEHOUSE_CHECKS_FAILED_NAMES) {
+    console.log(`FAILED before the tests: ${process.env.GATEHOUSE_CHECKS_FAILED_NAMES} (see its output above)`);
+  }
   if (requireServices && skipped > 0) {
     console.log(`FAILED: ${skipped} test(s) skipped while GATEHOUSE_REQUIRE_SERVICES=1`);
     failed += skipped;

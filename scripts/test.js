@@ -21,12 +21,13 @@ const checks = [
   step('lint (eslint)', bin('eslint'), ['.']),
 ];
 const failedChecks = checks.filter((ok) => !ok).length;
+const failedNames = ['type-check (tsc)', 'lint (eslint)'].filter((_name, i) => !checks[i]);
 
 console.log('\n=== tests');
 // run-tests.js adds these checks to its closing line, so one line counts everything.
 const tests = spawnSync(process.execPath, [path.join(__dirname, 'run-tests.js'), ...process.argv.slice(2)], {
   cwd: root, stdio: 'inherit',
   env: { ...process.env, GATEHOUSE_CHECKS_PASSED: String(checks.length - failedChecks),
-    GATEHOUSE_CHECKS_FAILED: String(failedChecks) },
+    GATEHOUSE_CHECKS_FAILED: String(failedChecks), GATEHOUSE_CHECKS_FAILED_NAMES: failedNames.join(', ') },
 });
 process.exit(failedChecks === 0 && tests.status === 0 ? 0 : 1);

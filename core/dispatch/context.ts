@@ -72,10 +72,23 @@ export class GatehouseRequestContext implements RequestContext {
   private readonly baseLog: Logger;
   private childLog: Logger | undefined;
 
-  /** The request's logger bound to env and user, made on first use (most requests never log). */
+  private authenticated = false;
+
+  /**
+   * The request's logger bound to env (and, once authentication is over, to the user), made on
+   * first use: most requests never log. Before then a scheme logs the name it was given itself.
+   */
   get log(): Logger {
-    this.childLog ??= this.baseLog.child({ env: this.env.name || undefined, user: this.user });
+    this.childLog ??= this.baseLog.child(this.authenticated
+      ? { env: this.env.name || undefined, user: this.user }
+      : { env: this.env.name || undefined });
     return this.childLog;
+  }
+
+  /** Authentication is over: later log lines carry the user. */
+  markAuthenticated(): void {
+    this.authenticated = true;
+    this.childLog = undefined;
   }
 
   href(path: string): string {

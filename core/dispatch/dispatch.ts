@@ -155,7 +155,7 @@ function renderFailure(request: FastifyRequest, reply: FastifyReply, context: Ga
     const cause = error.cause instanceof Error ? error.cause.message : undefined;
     if (MISCONFIGURATION.has(error.code)) log.warn({ code: error.code, cause }, error.message);
     else if (error.status >= 500) log.error({ code: error.code, cause }, error.message);
-    else if (error.status === 403) log.warn({ code: error.code, user: context?.user }, error.message);
+    else if (error.status === 403) log.warn({ code: error.code }, error.message);
     if (error.code === Errors.PERM_DENIED.code && context && context.user === 'anonymous') {
       const login = `${context.href('/login')}?referer=${encodeURIComponent(context.href(context.pathInfo))}`;
       sendError(request, reply, context, {
@@ -192,6 +192,7 @@ async function serveEnvironment(site: Site, request: FastifyRequest, reply: Fast
   try {
     enforceAccessRules(site.rulesFor(env), context.pathInfo, context.remoteAddress);
     if (!(await authenticate(context))) return;
+    context.markAuthenticated();
     if (summary) summary.user = context.user;
     for (const handler of env.extensions(REQUEST_HANDLER)) {
       if (!handler.matches(context)) continue;

@@ -32,6 +32,8 @@ export const Options = {
     doc: 'Client networks (CIDR or addresses) allowed on every path; empty allows all. Per path: [access:/path].' }),
   denyFrom: defineOption({ section: 'access', name: 'deny_from', type: 'list', default: [],
     doc: 'Client networks refused on every path (deny wins over allow). Per path: [access:/path].' }),
+  passwordStore: defineOption({ section: 'account-manager', name: 'password_store', type: 'list', default: [],
+    doc: 'Password stores asked in this order by name (HtPasswdStore, JsonPasswordStore, ...; case-insensitive); the first that knows the user decides. Empty: every enabled store, in load order.' }),
   logLevel: defineOption({ section: 'logging', name: 'log_level', type: 'choice', default: 'info',
     choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
     doc: 'Lowest level this environment logs.' }),
