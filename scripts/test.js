@@ -19,9 +19,11 @@ function step(label, command, args) {
 const checks = [
   step('type-check and build (tsc)', bin('tsc'), ['-p', 'tsconfig.json']),
   step('lint (eslint)', bin('eslint'), ['.']),
+  step('reference docs up to date', process.execPath, [path.join(__dirname, 'reference-docs.js'), '--check']),
 ];
 const failedChecks = checks.filter((ok) => !ok).length;
-const failedNames = ['type-check (tsc)', 'lint (eslint)'].filter((_name, i) => !checks[i]);
+const failedNames = ['type-check (tsc)', 'lint (eslint)', 'reference docs (run node scripts/reference-docs.js)']
+  .filter((_name, i) => !checks[i]);
 
 console.log('\n=== tests');
 // run-tests.js adds these checks to its closing line, so one line counts everything.
