@@ -87,6 +87,9 @@ export function receiveUpload(context: RequestContext, store: AttachmentStore, r
       fields.set(name, value);
     });
     parser.on('file', (name, stream, info) => {
+      // A body that ends mid-file makes busboy fail the file stream too ("Unexpected end of
+      // form"); without a listener that error would take the whole process down.
+      stream.on('error', (error: Error) => fail(malformed(error.message)));
       if (name !== FILE_FIELD || receiving) {
         stream.resume();
         return;

@@ -6,7 +6,9 @@ import type { ConfigView } from '../config/types';
 import { Options } from '../env/env-options';
 
 export function normalizeUserName(name: string, config: ConfigView): string {
-  let user = name.trim();
+  // Never trimmed: `alice ` is another user in an htpasswd file, and folding it into `alice`
+  // after its password was checked would let whoever owns `alice ` act as alice.
+  let user = name;
   if (config.option(Options.stripDomain)) {
     const backslash = user.lastIndexOf('\\');
     if (backslash >= 0) user = user.slice(backslash + 1);

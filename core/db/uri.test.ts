@@ -83,6 +83,9 @@ void t.test('rejects malformed strings with GH_ERR_DB_URI, the reason, and no pa
 void t.test('redactUri hides the password, also in malformed strings', async (t) => {
   t.equal(redactUri('mysql://trac:secret@db/trac'), 'mysql://trac:***@db/trac');
   t.equal(redactUri('postgres://u:p@ss/w@rd@host:5/db?schema=x'), 'postgres://u:***@host:5/db?schema=x');
+  t.equal(redactUri('postgres://gh:Sup3r?Secret@127.0.0.1:1/x'), 'postgres://gh:***@127.0.0.1:1/x',
+    'a ? inside the password is still hidden');
+  t.equal(redactUri('postgres://gh:a/b#c@h/x'), 'postgres://gh:***@h/x', 'so are / and #');
   t.equal(redactUri('postgres://u@host/db'), 'postgres://u@host/db', 'no password, nothing hidden');
   t.equal(redactUri('postgres://host/db?host=/tmp&a=b@c'), 'postgres://host/db?host=/tmp&a=b@c');
   t.equal(redactUri('sqlite:db/trac.db'), 'sqlite:db/trac.db');

@@ -155,9 +155,9 @@ export function redactUri(text: string): string {
   const start = text.indexOf('://');
   if (start < 0) return text;
   const authorityStart = start + 3;
-  const queryStart = text.indexOf('?', authorityStart);
-  const end = queryStart < 0 ? text.length : queryStart;
-  const at = text.lastIndexOf('@', end - 1);
+  // The last `@` anywhere: an unencoded `?`, `/` or `#` may sit inside the password itself, and
+  // hiding too much (an `@` in the query) is better than showing a password.
+  const at = text.lastIndexOf('@');
   if (at < authorityStart) return text;
   const colon = text.indexOf(':', authorityStart);
   if (colon < 0 || colon > at) return text;

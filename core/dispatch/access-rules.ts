@@ -76,6 +76,9 @@ function contains(list: net.BlockList, address: string): boolean {
 export function enforceAccessRules(rules: Rule[], pathInfo: string, address: string): void {
   const rule = rules.find((candidate) => under(pathInfo, candidate.path));
   if (!rule) return;
-  const denied = (rule.deny && contains(rule.deny, address)) || (rule.allow && !contains(rule.allow, address));
+  // An address that is not an IP (a forwarded header with garbage or a port) fails closed.
+  const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const denied = (!net.isIP(plain) && (rule.deny || rule.allow))
+    || (rule.deny && contains(rule.deny, address)) || (rule.allow && !contains(rule.allow, address));
   if (denied) throw new GatehouseError(Errors.ACCESS_DENIED_NETWORK, { address, path: pathInfo });
 }

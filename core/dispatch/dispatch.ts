@@ -219,6 +219,9 @@ export async function dispatchRequest(site: Site, request: FastifyRequest, reply
   try {
     const target = splitTarget(request.raw.url ?? '/', site.options.basePath);
     if (!target) throw new GatehouseError(Errors.HTTP_NOT_FOUND, { path: request.raw.url ?? '/' });
+    // Merge repeated slashes, as Apache's MergeSlashes does, before any rule sees the path:
+    // access rules, protected paths and file lookups must all agree on what `a//b` is.
+    target.rawRest = target.rawRest.replace(/\/{2,}/g, '/');
     decodePath(target.rawRest);
 
     let envPath: string;

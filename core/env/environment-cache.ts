@@ -30,6 +30,8 @@ interface Entry {
   checking?: Promise<void>;
   failure?: { error: GatehouseError; at: number; fingerprint: string };
   inFlight: Map<GatehouseEnvironment, number>;
+  /** The files the last open read, to fingerprint before the next read. */
+  files?: readonly string[];
 }
 
 /**
@@ -115,6 +117,11 @@ export class EnvironmentCache {
   }
 
   private async open(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
+    // Fingerprint before reading: a file rewritten while it is read (a half-written trac.ini)
+    // must not be cached as current. If the files changed meanwhile, the fingerprint kept is
+    // one no check will match, so the next request after the interval reopens.
+    const knownFiles = entry.files ?? [path.join(key, 'conf', 'trac.ini')];
+    const before = await this.fingerprintOf(key, knownFiles);
     try {
       const env = await openEnvironment(key, { name, log: this.log });
       try {
@@ -125,7 +132,11 @@ export class EnvironmentCache {
         throw error;
       }
       entry.env = env;
-      entry.fingerprint = await this.fingerprintOf(key, env.config.files);
+      entry.files = env.config.files;
+      const after = await this.fingerprintOf(key, env.config.files);
+      const sameFiles = knownFiles.length === env.config.files.length
+        && knownFiles.every((file, i) => file === env.config.files[i]);
+      entry.fingerprint = sameFiles && before === after ? after : `changed while read: ${after}`;
       entry.checkedAt = Date.now();
       entry.failure = undefined;
       return env;
