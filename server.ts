@@ -8,7 +8,7 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import { buildApp } from './core/server-app';
 import { ensureDefaultEnvironment } from './core/default-environment';
-import { normalizePrefix } from './core/dispatch/request-target';
+import { isCleanPrefix, normalizePrefix } from './core/dispatch/request-target';
 
 const help = `usage: npm start -- [options]      (or: node dist/server.js [options])
 
@@ -73,6 +73,7 @@ function parseOptions(argv: string[]): StartOptions {
     logLevel: parsed['log-level'] ?? env.GATEHOUSE_LOG_LEVEL ?? 'info',
   };
   if (options.env && options.envParentDir) fail('give either --env or --env-parent-dir, not both');
+  if (!isCleanPrefix(options.basePath)) fail(`--base-path takes plain path segments such as /trac, not "${options.basePath}"`);
   return options;
 }
 

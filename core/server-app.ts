@@ -34,6 +34,8 @@ export interface RunningServer {
 
 /** Largest request head accepted; a bigger Authorization header gets 431 from Node itself. */
 const MAX_HEADER_BYTES = 16 * 1024;
+/** Seconds of silence after which a connection is dropped (Apache's Timeout is 60 too). */
+const IDLE_CONNECTION_TIMEOUT_MS = 60_000;
 
 /**
  * Request ids: a random per-process prefix and a counter; unique across workers and restarts
@@ -59,6 +61,10 @@ export function buildApp(options: ServerOptions): { app: FastifyInstance; site: 
     genReqId: nextRequestId,
     trustProxy: options.trustProxy ?? false,
     http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // A connection that sends or receives nothing for this long is closed: a client trickling
+    // a body (or holding a socket open) cannot keep connections forever. Large uploads and
+    // downloads are fine while bytes keep moving.
+    connectionTimeout: IDLE_CONNECTION_TIMEOUT_MS,
     return503OnClosing: true,
     // A URL the router cannot decode gets our 400 page with a request id, like any other.
     frameworkErrors: (error, request, reply) => {

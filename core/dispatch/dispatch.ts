@@ -12,7 +12,7 @@ import { isEnvironmentName } from '../env/parent-dir';
 import { GatehouseRequestContext } from './context';
 import { parseCookies } from './cookies';
 import { compileAccessRules, enforceAccessRules } from './access-rules';
-import { decodePath, firstSegment, splitTarget } from './request-target';
+import { decodePath, firstSegment, isCleanPrefix, splitTarget } from './request-target';
 import { sendError } from './error-page';
 import { html } from './html';
 import { sendProjectIndex } from './project-index';
@@ -70,19 +70,6 @@ export class Site {
 function lastHeaderValue(value: string | string[] | undefined): string | undefined {
   const joined = Array.isArray(value) ? value.join(',') : value;
   return joined?.split(',').map((part) => part.trim()).filter(Boolean).pop() || undefined;
-}
-
-/**
- * A forwarded prefix becomes part of every link, redirect and cookie path, so only plain path
- * segments pass: no empty segment (`//evil.example`), no `.` or `..`, no reserved characters.
- */
-function isCleanPrefix(prefix: string): boolean {
-  const trimmed = prefix.replace(/\/+$/, '');
-  if (trimmed === '') return true;
-  if (!trimmed.startsWith('/')) return false;
-  return trimmed.slice(1).split('/').every((segment) =>
-    segment !== '' && segment !== '.' && segment !== '..' && /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/.test(segment)
-    && !/%(?:2[eEfF]|5[cC]|00)/.test(segment));
 }
 
 interface ClientView {

@@ -61,3 +61,17 @@ export function firstSegment(rawRest: string): { segment: string; rest: string }
   if (slash < 0) return { segment: body, rest: '' };
   return { segment: body.slice(0, slash), rest: body.slice(slash) };
 }
+
+/**
+ * A prefix (--base-path, X-Forwarded-Prefix) becomes part of every link, redirect, cookie path
+ * and generated proxy snippet, so only plain path segments pass: no empty segment (`//evil.example`), no `.` or `..`, no reserved characters.
+ */
+export function isCleanPrefix(prefix: string): boolean {
+  const trimmed = prefix.replace(/\/+$/, '');
+  if (trimmed === '') return true;
+  if (!trimmed.startsWith('/')) return false;
+  return trimmed.slice(1).split('/').every((segment) =>
+    segment !== '' && segment !== '.' && segment !== '..' && /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+$/.test(segment)
+    && !/%(?:2[eEfF]|5[cC]|00)/.test(segment));
+}
+

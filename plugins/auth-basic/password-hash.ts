@@ -7,9 +7,9 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { bcryptVerify } from './hashes/bcrypt';
-import { bsdiCrypt, desCrypt, looksLikeBsdiCrypt, looksLikeDesCrypt } from './hashes/des-crypt';
-import { md5Crypt } from './hashes/md5-crypt';
-import { parseShaCryptSetting, shaCrypt } from './hashes/sha-crypt';
+import { bsdiIterations, looksLikeBsdiCrypt, looksLikeDesCrypt, MAX_BSDI_ITERATIONS } from './hashes/des-crypt';
+import { parseShaCryptSetting } from './hashes/sha-crypt';
+import { cryptOffThread } from './hashes/crypt-pool';
 
 export type HashFormat =
   | 'bcrypt' | 'apr1-md5' | 'md5-crypt' | 'sha1' | 'sha256-crypt' | 'sha512-crypt' | 'des-crypt'
@@ -51,7 +51,10 @@ export function isWellFormedHash(stored: string, format: HashFormat): boolean {
     case 'md5-crypt': return /^\$(apr)?1\$[^$]{0,8}\$[./0-9A-Za-z]{22}$/.test(stored);
     case 'des-crypt':
     case 'plaintext': return stored.length > 0;
-    case 'bsdi-des-crypt': return bsdiCrypt(Buffer.alloc(0), stored) !== null;
+    case 'bsdi-des-crypt': {
+      const count = bsdiIterations(stored);
+      return /^_[./0-9A-Za-z]{19}$/.test(stored) && count !== null && count > 0 && count <= MAX_BSDI_ITERATIONS;
+    }
     case 'unsupported': return false;
   }
 }
@@ -81,16 +84,18 @@ export async function verifyStoredHash(password: string | Buffer, stored: string
     case 'bcrypt':
       // Runs on libuv's thread pool, off the event loop; reads at most 72 bytes, as Apache.
       return bcryptVerify(bytes, stored);
+    // The crypt(3) family runs on worker threads: a SHA-crypt hash with many rounds, or DES,
+    // would otherwise stall every other request while it is computed.
     case 'apr1-md5':
     case 'md5-crypt':
-      return matches(md5Crypt(bytes, stored), stored);
+      return matches(await cryptOffThread('md5', bytes, stored), stored);
     case 'sha256-crypt':
     case 'sha512-crypt':
-      return matches(shaCrypt(bytes, stored), stored);
+      return matches(await cryptOffThread('sha', bytes, stored), stored);
     case 'des-crypt':
-      return matches(desCrypt(bytes, stored), stored);
+      return matches(await cryptOffThread('des', bytes, stored), stored);
     case 'bsdi-des-crypt':
-      return matches(bsdiCrypt(bytes, stored), stored);
+      return matches(await cryptOffThread('bsdi', bytes, stored), stored);
     case 'sha1':
       return matches(`{SHA}${createHash('sha1').update(bytes).digest('base64')}`, stored);
     case 'plaintext':

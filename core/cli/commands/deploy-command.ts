@@ -10,7 +10,7 @@ import type { AdminCommand, CliIo } from '../types';
 import type { Environment } from '../../env/types';
 import { copyChromeMedia } from '../../chrome/deploy';
 import { projectRoot } from '../../paths';
-import { normalizePrefix } from '../../dispatch/request-target';
+import { isCleanPrefix, normalizePrefix } from '../../dispatch/request-target';
 import { Errors, GatehouseError } from '../../errors';
 
 const usage = `usage: gatehouse-admin ENV deploy DIR [--base-path /trac] [--host 127.0.0.1] [--port 8000] [--workers N]
@@ -37,9 +37,17 @@ function parseOptions(args: string[]): DeployOptions {
       i += 1;
       return next;
     };
-    if (arg === '--base-path') options.basePath = normalizePrefix(value());
-    else if (arg === '--host') options.host = value();
-    else if (arg === '--port') options.port = Number(value());
+    if (arg === '--base-path') {
+      options.basePath = normalizePrefix(value());
+      if (!isCleanPrefix(options.basePath)) {
+        throw new GatehouseError(Errors.CLI_USAGE, { message: '--base-path takes plain path segments, such as /trac' });
+      }
+    } else if (arg === '--host') {
+      options.host = value();
+      if (!/^[A-Za-z0-9.:[\]-]+$/.test(options.host)) {
+        throw new GatehouseError(Errors.CLI_USAGE, { message: '--host takes a host name or address' });
+      }
+    } else if (arg === '--port') options.port = Number(value());
     else if (arg === '--workers') options.workers = Number(value());
     else if (arg.startsWith('-')) throw new GatehouseError(Errors.CLI_USAGE, { message: `unknown option ${arg}\n${usage}` });
     else if (!options.dir) options.dir = arg;
@@ -139,6 +147,11 @@ export const deployCommand: AdminCommand = {
   usage,
   async run(env: Environment, args: string[], io: CliIo): Promise<number> {
     const options = parseOptions(args);
+    // The paths go into a shell script and a systemd unit: nothing that could start a new line.
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (/[\0-\x1f\x7f]/.test(env.path) || /[\0-\x1f\x7f]/.test(options.dir)) {
+      throw new GatehouseError(Errors.CLI_USAGE, { message: 'the environment and DIR paths must not contain control characters' });
+    }
     const dir = path.resolve(options.dir);
     const media = path.join(dir, 'htdocs');
     await fs.mkdir(dir, { recursive: true });
