@@ -84,6 +84,8 @@ export function buildApp(options: ServerOptions): { app: FastifyInstance; site: 
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 
   app.addHook('onResponse', async (request, reply) => {
+    // pino's numeric level: above 30 (info) the line would be dropped, so skip building it.
+    if ((request.log as unknown as { levelVal?: number }).levelVal! > 30) return;
     const summary = summaryOf.get(request) ?? {};
     const pathOnly = (request.raw.url ?? '').split('?')[0];
     request.log.info({ method: request.method, path: pathOnly, status: reply.statusCode,

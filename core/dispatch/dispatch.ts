@@ -98,6 +98,18 @@ function clientView(site: Site, request: FastifyRequest): ClientView {
   };
 }
 
+/** Each environment's login module, resolved once (null when core.LoginModule is disabled). */
+const loginModules = new WeakMap<object, LoginModule | null>();
+
+function loginModuleOf(env: GatehouseEnvironment): LoginModule | null {
+  let module = loginModules.get(env);
+  if (module === undefined) {
+    module = env.container.isRegistered(LoginModule, false) ? env.container.resolve(LoginModule) : null;
+    loginModules.set(env, module);
+  }
+  return module;
+}
+
 async function authenticate(context: GatehouseRequestContext): Promise<boolean> {
   const env = context.env;
   for (const authenticator of env.extensions(AUTHENTICATOR)) {
@@ -122,8 +134,9 @@ async function authenticate(context: GatehouseRequestContext): Promise<boolean> 
       return false;
     }
   }
-  if (env.container.isRegistered(LoginModule, false)) {
-    const user = await env.container.resolve(LoginModule).userFromCookie(context);
+  const loginModule = loginModuleOf(env);
+  if (loginModule) {
+    const user = await loginModule.userFromCookie(context);
     if (user) {
       context.user = user;
       context.authenticatedBy = 'cookie';
@@ -236,8 +249,13 @@ export async function dispatchRequest(site: Site, request: FastifyRequest, reply
 
     const lease = await site.environments.acquire(envPath, envName);
     try {
-      await runInRequestScope(() => serveEnvironment(site, request, reply, lease.env,
-        { rawPathInfo, query: target.query, basePath, siteBasePath: sitePrefix, client }));
+      const serve = () => serveEnvironment(site, request, reply, lease.env,
+        { rawPathInfo, query: target.query, basePath, siteBasePath: sitePrefix, client });
+      // The request scope exists for pooled backends (one connection per request). It rides on
+      // AsyncLocalStorage, whose promise hooks cost every request on Node 20, so an embedded
+      // database, which needs no scope, goes without.
+      if (lease.env.db.kind === 'sqlite') await serve();
+      else await runInRequestScope(serve);
     } finally {
       lease.release();
     }
