@@ -59,12 +59,19 @@ export class GatehouseEnvironment implements Environment {
     return this.permissionSystem;
   }
 
+  // The configuration never changes under an open environment (a change reopens it), so the
+  // values every page shows are read once.
+  private cachedName: string | undefined;
+  private cachedDescription: string | undefined;
+
   get projectName(): string {
-    return this.config.raw('project', 'name') || path.basename(this.path);
+    this.cachedName ??= this.config.raw('project', 'name') || path.basename(this.path);
+    return this.cachedName;
   }
 
   get projectDescription(): string {
-    return this.config.raw('project', 'descr') ?? '';
+    this.cachedDescription ??= this.config.raw('project', 'descr') ?? '';
+    return this.cachedDescription;
   }
 
   extensions<T>(token: InjectionToken<T>): T[] {
