@@ -75,5 +75,5 @@ export function sendPage(context: RequestContext, options: PageOptions): void {
   context.reply
     .code(options.status ?? 200)
     .header('content-type', 'text/html; charset=utf-8')
-    .send(layout(context, options.title, options.body));
+    .send(Buffer.from(layout(context, options.title, options.body), "utf8"));
 }
