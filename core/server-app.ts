@@ -56,6 +56,9 @@ export function buildApp(options: ServerOptions): { app: FastifyInstance; site: 
     },
     // One line per request is ours (onResponse below), not fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: most requests log one line, which names its request id
+    // itself; a handler that logs more gets a child lazily (RequestContext.log).
+    childLoggerFactory: (logger) => logger,
     routerOptions: { maxParamLength: 8192 },
     requestIdHeader: false,
     genReqId: nextRequestId,
@@ -88,7 +91,7 @@ export function buildApp(options: ServerOptions): { app: FastifyInstance; site: 
     if ((request.log as unknown as { levelVal?: number }).levelVal! > 30) return;
     const summary = summaryOf.get(request) ?? {};
     const pathOnly = (request.raw.url ?? '').split('?')[0];
-    request.log.info({ method: request.method, path: pathOnly, status: reply.statusCode,
+    request.log.info({ reqId: request.id, method: request.method, path: pathOnly, status: reply.statusCode,
       env: summary.env, user: summary.user, ms: Math.round(reply.elapsedTime * 10) / 10,
       remote: request.raw.socket.remoteAddress }, 'request');
   });
@@ -97,7 +100,7 @@ export function buildApp(options: ServerOptions): { app: FastifyInstance; site: 
   app.all('/', (request, reply) => dispatchRequest(site, request, reply).then(() => reply));
   app.setNotFoundHandler((request, reply) => dispatchRequest(site, request, reply).then(() => reply));
   app.setErrorHandler((error, request, reply) => {
-    request.log.error({ err: error }, 'unhandled server error');
+    request.log.error({ reqId: request.id, err: error }, 'unhandled server error');
     if (!reply.sent) {
       const status = (error as { statusCode?: number }).statusCode ?? 500;
       reply.code(status >= 400 && status < 600 ? status : 500)

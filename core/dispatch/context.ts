@@ -80,8 +80,8 @@ export class GatehouseRequestContext implements RequestContext {
    */
   get log(): Logger {
     this.childLog ??= this.baseLog.child(this.authenticated
-      ? { env: this.env.name || undefined, user: this.user }
-      : { env: this.env.name || undefined });
+      ? { reqId: this.requestId, env: this.env.name || undefined, user: this.user }
+      : { reqId: this.requestId, env: this.env.name || undefined });
     return this.childLog;
   }
 

@@ -260,6 +260,6 @@ export async function dispatchRequest(site: Site, request: FastifyRequest, reply
       lease.release();
     }
   } catch (error) {
-    renderFailure(request, reply, undefined, error, request.log);
+    renderFailure(request, reply, undefined, error, request.log.child({ reqId: request.id }));
   }
 }
