@@ -9,10 +9,16 @@
  */
 import { Errors, GatehouseError } from '../errors';
 import type { EnvironmentSetupParticipant } from '../env/types';
-import { systemTable } from './core-schema';
+import { CORE_VERSION_KEY, systemTable } from './core-schema';
 import { DbErrors } from './db-errors';
 import { createMissingTables, tableExists } from './schema-tables';
 import type { Database, Queryable } from './types';
+
+/** Core tables first: a plugin's tables may refer to them. Otherwise registration order. */
+function inInstallOrder(participants: readonly EnvironmentSetupParticipant[]): EnvironmentSetupParticipant[] {
+  return [...participants.filter((p) => p.versionKey === CORE_VERSION_KEY),
+    ...participants.filter((p) => p.versionKey !== CORE_VERSION_KEY)];
+}
 
 export interface SchemaUpgrade {
   versionKey: string;
@@ -49,7 +55,7 @@ export async function createSchema(db: Database,
     const stored = await readSchemaVersions(db, tx);
     const created: string[] = [];
 
-    for (const participant of participants) {
+    for (const participant of inInstallOrder(participants)) {
       if (stored.has(participant.versionKey)) continue;
       await participant.create(db, tx);
       await writeVersion(tx, participant.versionKey, participant.version);
@@ -107,7 +113,7 @@ function listUpgrades(stored: Map<string, number>,
   participants: readonly EnvironmentSetupParticipant[]): SchemaUpgrade[] {
   const upgrades: SchemaUpgrade[] = [];
   const seen = new Set<string>();
-  for (const participant of participants) {
+  for (const participant of inInstallOrder(participants)) {
     if (seen.has(participant.versionKey)) continue;
     seen.add(participant.versionKey);
     const from = stored.get(participant.versionKey) ?? 0;

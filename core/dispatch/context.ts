@@ -1,5 +1,6 @@
 /** The per-request context handlers see (core/dispatch/types.ts describes each member). */
 import crypto from 'node:crypto';
+import { constantTimeEqual } from '../auth/constant-time';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from './types';
 import type { GatehouseEnvironment } from '../env/environment';
@@ -24,12 +25,6 @@ export interface ContextInit {
   host: string;
   remoteAddress: string;
   cookies: Record<string, string>;
-}
-
-function sameLength(a: string, b: string): boolean {
-  const left = crypto.createHash('sha256').update(a).digest();
-  const right = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(left, right);
 }
 
 export class GatehouseRequestContext implements RequestContext {
@@ -129,7 +124,7 @@ export class GatehouseRequestContext implements RequestContext {
 
   verifyFormToken(submitted: string | undefined): void {
     const cookie = this.cookies[FORM_TOKEN_COOKIE];
-    if (!cookie || !submitted || !sameLength(cookie, submitted)) {
+    if (!cookie || !submitted || !constantTimeEqual(cookie, submitted)) {
       throw new GatehouseError(Errors.FORM_TOKEN);
     }
   }

@@ -222,7 +222,6 @@ export async function dispatchRequest(site: Site, request: FastifyRequest, reply
     // Merge repeated slashes, as Apache's MergeSlashes does, before any rule sees the path:
     // access rules, protected paths and file lookups must all agree on what `a//b` is.
     target.rawRest = target.rawRest.replace(/\/{2,}/g, '/');
-    decodePath(target.rawRest);
 
     let envPath: string;
     let envName = '';

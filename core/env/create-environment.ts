@@ -7,7 +7,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log';
-import type { EnvironmentSetupParticipant } from './types';
 import { GatehouseEnvironment, openEnvironment } from './environment';
 import { DATABASE_BACKEND } from '../components/tokens';
 import { parseDatabaseUri } from '../db/uri';
@@ -42,13 +41,6 @@ export function renderIni(settings: Record<string, Record<string, string>>): str
     lines.push('');
   }
   return lines.join('\n');
-}
-
-/** Core schema first: plugins' tables may refer to core ones. */
-export function orderedParticipants(env: GatehouseEnvironment): EnvironmentSetupParticipant[] {
-  const all = env.setupParticipants();
-  return [...all.filter((p) => p.versionKey.startsWith('gatehouse_core')),
-    ...all.filter((p) => !p.versionKey.startsWith('gatehouse_core'))];
 }
 
 async function isEmptyOrMissing(folder: string): Promise<boolean> {
@@ -95,8 +87,7 @@ export async function createEnvironment(target: string, options: CreateEnvironme
     env = await openEnvironment(staging, { name: path.basename(envPath), log, withDatabase: false });
     await createDatabase(databaseUri, { envPath: staging, config: env.config, log }, env.extensions(DATABASE_BACKEND));
     await env.openDatabase();
-    const participants = orderedParticipants(env);
-    await createSchema(env.db, participants);
+    await createSchema(env.db, env.setupParticipants());
     await env.close();
     env = undefined;
 

@@ -9,7 +9,6 @@ import type { Logger } from '../log';
 import { GatehouseEnvironment, openEnvironment } from './environment';
 import { configFingerprint } from '../config/config';
 import { requireCurrentSchema } from '../db/setup';
-import { orderedParticipants } from './create-environment';
 import { Errors, GatehouseError, isGatehouseError } from '../errors';
 
 /** How often a cached environment's files are checked for changes. */
@@ -28,7 +27,7 @@ interface Entry {
   fingerprint: string;
   checkedAt: number;
   checking?: Promise<void>;
-  failure?: { error: GatehouseError; at: number; fingerprint: string };
+  failure?: { error: GatehouseError; at: number };
   inFlight: Map<GatehouseEnvironment, number>;
   /** The files the last open read, to fingerprint before the next read. */
   files?: readonly string[];
@@ -126,7 +125,7 @@ export class EnvironmentCache {
       const env = await openEnvironment(key, { name, log: this.log });
       try {
         // A schema behind the code would fail in odd places: refuse to serve until `upgrade`.
-        await requireCurrentSchema(env.db, orderedParticipants(env), key);
+        await requireCurrentSchema(env.db, env.setupParticipants(), key);
       } catch (error) {
         await this.closeQuietly(env);
         throw error;
@@ -141,20 +140,19 @@ export class EnvironmentCache {
       entry.failure = undefined;
       return env;
     } catch (error) {
-      const wrapped = isGatehouseError(error) && error.status !== 500 && error.status !== 503
-        ? error
-        : new GatehouseError(Errors.ENV_OPEN_FAILED, {
-          name: name || path.basename(key),
-          reason: error instanceof Error ? error.message : String(error),
-        }, { cause: error });
-      if (isGatehouseError(error) && error.status === 503) {
-        entry.failure = { error, at: Date.now(), fingerprint: '' };
-        throw error;
+      // A database that cannot answer (503) or a request-level error keeps its own code and
+      // status; anything else is an environment that failed to open, logged once here.
+      const keep = isGatehouseError(error) && error.status !== 500;
+      const failure = keep ? error : new GatehouseError(Errors.ENV_OPEN_FAILED, {
+        name: name || path.basename(key),
+        reason: error instanceof Error ? error.message : String(error),
+      }, { cause: error });
+      if (!keep) {
+        this.log.error({ env: name || path.basename(key), err: error, code: failure.code },
+          'environment failed to open');
       }
-      this.log.error({ env: name || path.basename(key), err: error, code: wrapped.code },
-        'environment failed to open');
-      entry.failure = { error: wrapped, at: Date.now(), fingerprint: '' };
-      throw wrapped;
+      entry.failure = { error: failure, at: Date.now() };
+      throw failure;
     }
   }
 

@@ -6,7 +6,7 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import { container as rootContainer, type DependencyContainer, type InjectionToken } from 'tsyringe';
-import type { Environment } from './types';
+import type { Environment, EnvironmentSetupParticipant } from './types';
 import type { ConfigView } from '../config/types';
 import type { Database } from '../db/types';
 import type { Logger } from '../log';
@@ -123,7 +123,8 @@ export class GatehouseEnvironment implements Environment {
       this.extensions(DATABASE_BACKEND));
   }
 
-  setupParticipants() {
+  /** Components that own tables (the schema code installs the core's first). */
+  setupParticipants(): EnvironmentSetupParticipant[] {
     return this.extensions(SETUP_PARTICIPANT);
   }
 

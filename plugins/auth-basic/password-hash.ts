@@ -5,7 +5,8 @@
  * A stored value with a known hash shape is only ever checked as that hash, so sending the
  * stored hash itself as the password never works. Plain text is a separate, opt-in format.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { constantTimeEqual } from '../../core/auth/constant-time';
 import { bcryptVerify } from './hashes/bcrypt';
 import { bsdiIterations, looksLikeBsdiCrypt, looksLikeDesCrypt, MAX_BSDI_ITERATIONS } from './hashes/des-crypt';
 import { parseShaCryptSetting } from './hashes/sha-crypt';
@@ -57,13 +58,6 @@ export function isWellFormedHash(stored: string, format: HashFormat): boolean {
     }
     case 'unsupported': return false;
   }
-}
-
-/** Equality of two secrets in time that depends on neither: compares SHA-256 digests. */
-export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boolean {
-  const digestA = createHash('sha256').update(a).digest();
-  const digestB = createHash('sha256').update(b).digest();
-  return timingSafeEqual(digestA, digestB);
 }
 
 export interface VerifyOptions {
