@@ -4,24 +4,16 @@
  * [attachment] max_size while streaming, form tokens, permissions, delete, unsafe content,
  * an environment laid out by Trac, the admin command, and an upload cut off midway.
  */
-import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
+import { curl as curlTool, sha256, type Fetched } from './helpers/curl';
 import { startServer, type RunningServer } from '../core/server-app';
 import { cleanup, makeEnvironment, tempDir } from './helpers/environments';
 import { admin, eventually, installPlugin, sendRaw, withEnvDb } from './fixtures/core-kit';
 
-const execFileAsync = promisify(execFile);
-
-interface Fetched {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
 
 let scratch = '';
 let server: RunningServer;
@@ -29,29 +21,10 @@ let dir = '';
 const TOKEN = crypto.randomBytes(24).toString('hex');
 const envs: Record<string, string> = {};
 
-async function curl(url: string, args: string[] = []): Promise<Fetched> {
-  const id = crypto.randomBytes(6).toString('hex');
-  const headerFile = path.join(scratch, `h-${id}`);
-  const bodyFile = path.join(scratch, `b-${id}`);
-  await execFileAsync('curl', ['-s', '--path-as-is', '-D', headerFile, '-o', bodyFile, ...args, url]);
-  const head = await fs.readFile(headerFile, 'utf8');
-  const body = await fs.readFile(bodyFile).catch(() => Buffer.alloc(0));
-  await fs.rm(headerFile, { force: true });
-  await fs.rm(bodyFile, { force: true });
-  // With Expect: 100-continue, curl records the interim response first: keep the final one.
-  const blocks = head.trim().split(/\r?\n\r?\n/);
-  const lines = blocks[blocks.length - 1].split(/\r?\n/);
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { status: Number(lines[0].split(' ')[1]), headers, body };
+function curl(url: string, args: string[] = []): Promise<Fetched> {
+  return curlTool(url, args, scratch);
 }
 
-function sha256(data: Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
-}
 
 function sha1(text: string): string {
   return crypto.createHash('sha1').update(text, 'utf8').digest('hex');

@@ -5,7 +5,6 @@
  * chrome, X-Sendfile, a client leaving mid-download, and a 1 GiB file with flat memory.
  */
 import { execFile } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -13,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import t from 'tap';
+import { curl as curlTool, sha256, type Fetched } from './helpers/curl';
 import { startServer, type RunningServer } from '../core/server-app';
 import { commonHtdocs } from '../core/chrome/chrome-roots';
 import { cleanup, makeEnvironment, tempDir } from './helpers/environments';
@@ -20,36 +20,13 @@ import { eventually, sendRaw } from './fixtures/core-kit';
 
 const execFileAsync = promisify(execFile);
 
-interface Fetched {
-  status: number;
-  headers: Record<string, string>;
-  body: Buffer;
-}
-
 let scratch = '';
 
 /** One request with curl; headers and body kept apart. */
-async function curl(url: string, args: string[] = []): Promise<Fetched> {
-  const id = crypto.randomBytes(6).toString('hex');
-  const headerFile = path.join(scratch, `h-${id}`);
-  const bodyFile = path.join(scratch, `b-${id}`);
-  await execFileAsync('curl', ['-s', '--path-as-is', '-D', headerFile, '-o', bodyFile, ...args, url]);
-  const head = await fs.readFile(headerFile, 'utf8');
-  const body = await fs.readFile(bodyFile).catch(() => Buffer.alloc(0));
-  await fs.rm(headerFile, { force: true });
-  await fs.rm(bodyFile, { force: true });
-  const lines = head.trim().split(/\r?\n/);
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { status: Number(lines[0].split(' ')[1]), headers, body };
+function curl(url: string, args: string[] = []): Promise<Fetched> {
+  return curlTool(url, args, scratch);
 }
 
-function sha256(data: Buffer): string {
-  return crypto.createHash('sha256').update(data).digest('hex');
-}
 
 /** Deterministic bytes of every value, so a shifted or dropped chunk shows. */
 function patterned(size: number, seed: number): Buffer {
