@@ -78,20 +78,20 @@ function parseOptions(argv: string[]): StartOptions {
 }
 
 async function serve(options: StartOptions): Promise<void> {
-  const { app } = buildApp({ env: options.env, envParentDir: options.envParentDir, basePath: options.basePath,
+  const { app, log } = buildApp({ env: options.env, envParentDir: options.envParentDir, basePath: options.basePath,
     trustProxy: options.trustProxy, logger: { level: options.logLevel } });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
     const force = setTimeout(() => {
-      app.log.error('shutdown took longer than 30 s; exiting');
+      log.error('shutdown took longer than 30 s; exiting');
       process.exit(1);
     }, 30_000);
     force.unref();
     app.close().then(() => process.exit(0), (error: unknown) => {
-      app.log.error({ err: error }, 'error while shutting down');
+      log.error({ err: error }, 'error while shutting down');
       process.exit(1);
     });
   };
@@ -100,14 +100,14 @@ async function serve(options: StartOptions): Promise<void> {
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
-    app.log.fatal({ err: error, host: options.host, port: options.port }, 'cannot listen');
+    log.fatal({ err: error, host: options.host, port: options.port }, 'cannot listen');
     process.exit(1);
   }
   const where = options.envParentDir ? `parent dir ${options.envParentDir}` : `environment ${options.env}`;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  app.log.info({ url: `http://${host}:${port}${options.basePath}/`, serving: where,
+  log.info({ url: `http://${host}:${port}${options.basePath}/`, serving: where,
     worker: cluster.isWorker ? cluster.worker?.id : undefined }, 'Gatehouse listening');
 }
 

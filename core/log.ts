@@ -2,8 +2,8 @@ import pino from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
- * Structured logger (pino, through fastify in the server). Object first, message second.
- * Fastify's logger type, so request loggers and plain pino loggers both fit.
+ * Structured logger (pino; the server builds one and hands it to dispatch, handlers and
+ * plugins; fastify itself runs without a logger). Object first, message second.
  */
 export type Logger = FastifyBaseLogger;
 

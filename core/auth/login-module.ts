@@ -68,8 +68,12 @@ export class LoginModule {
     context.reply.header('set-cookie', serializeCookie(AUTH_COOKIE, '', this.cookieOptions(context, 0)));
   }
 
-  /** The user a valid trac_auth cookie names, or undefined (and the cookie is expired). */
-  async userFromCookie(context: GatehouseRequestContext): Promise<string | undefined> {
+  /**
+   * The user a valid trac_auth cookie names, or undefined (and the cookie is expired). Answers
+   * at once from the cache; waits only to read the row (at most once a second per cookie) or to
+   * slide its time (at most once a minute).
+   */
+  userFromCookie(context: GatehouseRequestContext): string | undefined | Promise<string | undefined> {
     const value = context.cookies[AUTH_COOKIE];
     if (!value) return undefined;
     if (!isWellFormed(value)) {
@@ -77,11 +81,15 @@ export class LoginModule {
       return undefined;
     }
     const now = Date.now();
+    const cached = this.cache.get(value);
+    if (cached && now - cached.checkedAt <= CACHE_TTL_MS) return this.accept(context, value, cached, now);
+    return this.readSession(value, now).then((session) => this.accept(context, value, session, now));
+  }
+
+  /** Checks a session against the lifetime and address rules; slides its time when due. */
+  private accept(context: GatehouseRequestContext, value: string, session: CachedSession | undefined, now: number)
+    : string | undefined | Promise<string | undefined> {
     const nowSeconds = Math.floor(now / 1000);
-    let session = this.cache.get(value);
-    if (!session || now - session.checkedAt > CACHE_TTL_MS) {
-      session = await this.readSession(value, now);
-    }
     const checkIp = this.env.config.option(Options.checkAuthIp);
     const valid = session !== undefined
       && nowSeconds - session.time <= this.lifetime()
@@ -91,15 +99,17 @@ export class LoginModule {
       this.expireCookie(context);
       return undefined;
     }
-    if (nowSeconds - session.time >= SLIDE_INTERVAL_S) {
-      session.time = nowSeconds;
-      await this.env.db.run('UPDATE auth_cookie SET time = ? WHERE cookie = ?', [nowSeconds, value]);
-      if (this.env.config.option(Options.authCookieLifetime) > 0) {
-        context.reply.header('set-cookie', serializeCookie(AUTH_COOKIE, value,
-          this.cookieOptions(context, this.lifetime())));
-      }
+    if (nowSeconds - session.time < SLIDE_INTERVAL_S) return session.user;
+    session.time = nowSeconds;
+    return this.slide(context, value, nowSeconds).then(() => session.user);
+  }
+
+  private async slide(context: GatehouseRequestContext, value: string, nowSeconds: number): Promise<void> {
+    await this.env.db.run('UPDATE auth_cookie SET time = ? WHERE cookie = ?', [nowSeconds, value]);
+    if (this.env.config.option(Options.authCookieLifetime) > 0) {
+      context.reply.header('set-cookie', serializeCookie(AUTH_COOKIE, value,
+        this.cookieOptions(context, this.lifetime())));
     }
-    return session.user;
   }
 
   private async readSession(value: string, now: number): Promise<CachedSession | undefined> {

@@ -15,7 +15,11 @@ export type AuthenticationResult =
 export interface Authenticator {
   /** Short name for logs (`basic`). */
   readonly name: string;
-  authenticate(context: RequestContext): Promise<AuthenticationResult>;
+  /**
+   * A value when the answer is known at once (not this scheme's path, say), a promise when it
+   * must wait (a password check): the request path awaits only real waits.
+   */
+  authenticate(context: RequestContext): AuthenticationResult | Promise<AuthenticationResult>;
   /**
    * Whether this scheme answers on `/login`; when no enabled authenticator or login handler
    * does, `/login` says authentication is not configured.

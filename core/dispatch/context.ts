@@ -5,66 +5,73 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from './types';
 import type { GatehouseEnvironment } from '../env/environment';
 import type { Logger } from '../log';
-import { serializeCookie } from './cookies';
+import { parseCookies, serializeCookie } from './cookies';
+import { decodePath } from './request-target';
 import { Errors, GatehouseError } from '../errors';
 import { Options } from '../env/env-options';
 
 export const FORM_TOKEN_COOKIE = 'trac_form_token';
 
-export interface ContextInit {
-  env: GatehouseEnvironment;
-  request: FastifyRequest;
-  reply: FastifyReply;
-  log: Logger;
-  pathInfo: string;
+/** Where a request is going, as dispatch worked it out from the URL and the connection. */
+export interface RequestTarget {
+  /** The path below the environment, still percent-encoded ('/' at least). */
   rawPathInfo: string;
-  query: URLSearchParams;
+  rawQuery: string;
   basePath: string;
   siteBasePath: string;
   scheme: string;
   host: string;
   remoteAddress: string;
-  cookies: Record<string, string>;
 }
 
+/** Shared by requests without cookies: nothing may be added to it. */
+const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
 export class GatehouseRequestContext implements RequestContext {
-  readonly env: GatehouseEnvironment;
   readonly method: string;
   readonly pathInfo: string;
   readonly rawPathInfo: string;
-  readonly query: URLSearchParams;
+  readonly rawQuery: string;
   readonly basePath: string;
   readonly siteBasePath: string;
   readonly scheme: string;
   readonly host: string;
   readonly remoteAddress: string;
   readonly requestId: string;
-  readonly cookies: Readonly<Record<string, string>>;
-  readonly request: FastifyRequest;
-  readonly reply: FastifyReply;
   user = 'anonymous';
   authenticatedBy?: string;
   private token: string | undefined;
 
-  constructor(init: ContextInit) {
-    this.env = init.env;
-    this.request = init.request;
-    this.reply = init.reply;
-    this.method = init.request.method;
-    this.pathInfo = init.pathInfo;
-    this.rawPathInfo = init.rawPathInfo;
-    this.query = init.query;
-    this.basePath = init.basePath;
-    this.siteBasePath = init.siteBasePath;
-    this.scheme = init.scheme;
-    this.host = init.host;
-    this.remoteAddress = init.remoteAddress;
-    this.requestId = String(init.request.id);
-    this.cookies = init.cookies;
-    this.baseLog = init.log;
+  constructor(readonly env: GatehouseEnvironment, readonly request: FastifyRequest, readonly reply: FastifyReply,
+    target: RequestTarget, private readonly baseLog: Logger) {
+    this.method = request.method;
+    this.rawPathInfo = target.rawPathInfo;
+    this.pathInfo = decodePath(target.rawPathInfo);
+    this.rawQuery = target.rawQuery;
+    this.basePath = target.basePath;
+    this.siteBasePath = target.siteBasePath;
+    this.scheme = target.scheme;
+    this.host = target.host;
+    this.remoteAddress = target.remoteAddress;
+    this.requestId = request.id;
   }
 
-  private readonly baseLog: Logger;
+  private parsedQuery: URLSearchParams | undefined;
+  private parsedCookies: Readonly<Record<string, string>> | undefined;
+
+  /** Parsed on first use: most requests never read their query. */
+  get query(): URLSearchParams {
+    this.parsedQuery ??= new URLSearchParams(this.rawQuery);
+    return this.parsedQuery;
+  }
+
+  /** Parsed on first use. */
+  get cookies(): Readonly<Record<string, string>> {
+    const header = this.request.headers.cookie;
+    this.parsedCookies ??= header ? parseCookies(header) : NO_COOKIES;
+    return this.parsedCookies;
+  }
+
   private childLog: Logger | undefined;
 
   private authenticated = false;

@@ -1,16 +1,25 @@
 /** Cookie header parsing and Set-Cookie building (RFC 6265). */
 
+/**
+ * Every request with a cookie header is parsed, so this walks the header with indexOf rather
+ * than splitting it into arrays of parts.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
   if (!header) return cookies;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    // The first occurrence wins, as browsers send the most specific path first.
-    if (name && !(name in cookies)) cookies[name] = value;
+  let start = 0;
+  while (start < header.length) {
+    let end = header.indexOf(';', start);
+    if (end < 0) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const name = header.slice(start, eq).trim();
+      let value = header.slice(eq + 1, end).trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+      // The first occurrence wins, as browsers send the most specific path first.
+      if (name && !(name in cookies)) cookies[name] = value;
+    }
+    start = end + 1;
   }
   return cookies;
 }

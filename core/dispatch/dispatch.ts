@@ -7,10 +7,9 @@ import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../log';
 import type { GatehouseEnvironment } from '../env/environment';
-import { EnvironmentCache } from '../env/environment-cache';
-import { isEnvironmentName } from '../env/parent-dir';
-import { GatehouseRequestContext } from './context';
-import { parseCookies } from './cookies';
+import { EnvironmentCache, type Lease } from '../env/environment-cache';
+import { EnvironmentNames } from '../env/parent-dir';
+import { GatehouseRequestContext, type RequestTarget } from './context';
 import { compileAccessRules, enforceAccessRules } from './access-rules';
 import { decodePath, firstSegment, isCleanPrefix, splitTarget } from './request-target';
 import { sendError } from './error-page';
@@ -21,6 +20,8 @@ import { LoginModule } from '../auth/login-module';
 import { normalizeUserName } from '../auth/normalize';
 import { Errors, GatehouseError, isGatehouseError } from '../errors';
 import { runInRequestScope } from '../db/request-scope';
+import { isPromise, type MaybePromise } from './maybe-async';
+import type { AuthenticationResult, Authenticator } from '../auth/types';
 
 export interface SiteOptions {
   /** A single environment served at the site root. */
@@ -33,20 +34,25 @@ export interface SiteOptions {
   trustProxy: boolean;
 }
 
-/** What the per-request log line reports, filled in as dispatch learns it. */
-export interface RequestSummary {
-  env?: string;
-  user?: string;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The request's context once dispatchRequest has found its environment (buildApp declares
+     * it): the request log line takes the environment and user from it.
+     */
+    gatehouseContext: GatehouseRequestContext | null;
+  }
 }
-
-export const summaryOf = new WeakMap<FastifyRequest, RequestSummary>();
 
 export class Site {
   readonly environments: EnvironmentCache;
+  /** Under a parent dir: which names are environments, remembered briefly. */
+  readonly environmentNames: EnvironmentNames | undefined;
   private readonly accessRules = new WeakMap<GatehouseEnvironment, ReturnType<typeof compileAccessRules>>();
 
   constructor(readonly options: SiteOptions, readonly log: Logger) {
     this.environments = new EnvironmentCache(log);
+    this.environmentNames = options.envParentDir ? new EnvironmentNames(options.envParentDir) : undefined;
   }
 
   rulesFor(env: GatehouseEnvironment): ReturnType<typeof compileAccessRules> {
@@ -72,30 +78,22 @@ function lastHeaderValue(value: string | string[] | undefined): string | undefin
   return joined?.split(',').map((part) => part.trim()).filter(Boolean).pop() || undefined;
 }
 
-interface ClientView {
-  scheme: string;
-  host: string;
-  remoteAddress: string;
-  forwardedPrefix: string;
-}
-
-function clientView(site: Site, request: FastifyRequest): ClientView {
+/**
+ * The scheme, host and address the client used, and the prefix a proxy mounted us under. Only
+ * under --trust-proxy do the X-Forwarded headers count.
+ */
+function readClient(site: Site, request: FastifyRequest, route: Route): void {
   const headers = request.headers;
-  const direct = {
-    scheme: (request.raw.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
-    host: String(headers.host ?? 'localhost'),
-    remoteAddress: request.raw.socket.remoteAddress ?? '',
-    forwardedPrefix: '',
-  };
-  if (!site.options.trustProxy) return direct;
+  route.scheme = (request.raw.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  route.host = headers.host ?? 'localhost';
+  route.remoteAddress = request.raw.socket.remoteAddress ?? '';
+  if (!site.options.trustProxy) return;
   const proto = lastHeaderValue(headers['x-forwarded-proto']);
   const prefix = lastHeaderValue(headers['x-forwarded-prefix']);
-  return {
-    scheme: proto === 'https' || proto === 'http' ? proto : direct.scheme,
-    host: lastHeaderValue(headers['x-forwarded-host']) ?? direct.host,
-    remoteAddress: lastHeaderValue(headers['x-forwarded-for']) ?? direct.remoteAddress,
-    forwardedPrefix: prefix && isCleanPrefix(prefix) ? prefix.replace(/\/+$/, '') : '',
-  };
+  if (proto === 'https' || proto === 'http') route.scheme = proto;
+  route.host = lastHeaderValue(headers['x-forwarded-host']) ?? route.host;
+  route.remoteAddress = lastHeaderValue(headers['x-forwarded-for']) ?? route.remoteAddress;
+  route.siteBasePath = `${prefix && isCleanPrefix(prefix) ? prefix.replace(/\/+$/, '') : ''}${site.options.basePath}`;
 }
 
 /** Each environment's login module, resolved once (null when core.LoginModule is disabled). */
@@ -110,39 +108,82 @@ function loginModuleOf(env: GatehouseEnvironment): LoginModule | null {
   return module;
 }
 
-async function authenticate(context: GatehouseRequestContext): Promise<boolean> {
-  const env = context.env;
-  for (const authenticator of env.extensions(AUTHENTICATOR)) {
-    let result;
-    try {
-      result = await authenticator.authenticate(context);
-    } catch (error) {
-      context.log.error({ authenticator: authenticator.name, err: error },
-        'authenticator failed; the request continues as anonymous');
-      continue;
-    }
-    if (result.kind === 'user') {
-      context.user = normalizeUserName(result.user, env.config);
-      context.authenticatedBy = authenticator.name;
-      return true;
-    }
-    if (result.kind === 'challenge') {
-      sendError(context.request, context.reply, context, {
-        status: result.status, code: result.code ?? 'GH_ERR_AUTH_REQUIRED', message: result.message,
-        headers: result.headers,
-      });
-      return false;
-    }
+/**
+ * Runs the authenticators in order, then the login module's cookie: true to go on (the user is
+ * set, or anonymous), false when an authenticator already answered with a challenge. Stays
+ * synchronous until an authenticator or the cookie lookup really has to wait.
+ */
+function authenticate(context: GatehouseRequestContext): MaybePromise<boolean> {
+  const authenticators = context.env.extensions(AUTHENTICATOR);
+  for (let i = 0; i < authenticators.length; i += 1) {
+    const result = authenticatorResult(authenticators[i], context);
+    if (isPromise(result)) return authenticateFrom(context, authenticators, i, result);
+    const decided = applyResult(context, authenticators[i], result);
+    if (decided !== undefined) return decided;
   }
-  const loginModule = loginModuleOf(env);
-  if (loginModule) {
-    const user = await loginModule.userFromCookie(context);
-    if (user) {
-      context.user = user;
-      context.authenticatedBy = 'cookie';
-    }
+  return checkCookie(context);
+}
+
+/** The rest of `authenticate` once authenticator `from` is waiting for `pending`. */
+async function authenticateFrom(context: GatehouseRequestContext, authenticators: Authenticator[], from: number,
+  pending: Promise<AuthenticationResult | undefined>): Promise<boolean> {
+  for (let i = from; i < authenticators.length; i += 1) {
+    const result = i === from ? await pending : await authenticatorResult(authenticators[i], context);
+    const decided = applyResult(context, authenticators[i], result);
+    if (decided !== undefined) return decided;
+  }
+  return checkCookie(context);
+}
+
+/** true: signed in; false: a challenge was sent; undefined: ask the next authenticator. */
+function applyResult(context: GatehouseRequestContext, authenticator: Authenticator,
+  result: AuthenticationResult | undefined): boolean | undefined {
+  if (result === undefined || result.kind === 'pass') return undefined;
+  if (result.kind === 'user') {
+    context.user = normalizeUserName(result.user, context.env.config);
+    context.authenticatedBy = authenticator.name;
+    return true;
+  }
+  sendError(context.request, context.reply, context, {
+    status: result.status, code: result.code ?? 'GH_ERR_AUTH_REQUIRED', message: result.message,
+    headers: result.headers,
+  });
+  return false;
+}
+
+/** No scheme named a user: a valid trac_auth cookie may. */
+function checkCookie(context: GatehouseRequestContext): MaybePromise<boolean> {
+  const loginModule = loginModuleOf(context.env);
+  if (!loginModule) return true;
+  const found = loginModule.userFromCookie(context);
+  if (isPromise(found)) return found.then((user) => signedInByCookie(context, user));
+  return signedInByCookie(context, found);
+}
+
+function signedInByCookie(context: GatehouseRequestContext, user: string | undefined): true {
+  if (user) {
+    context.user = user;
+    context.authenticatedBy = 'cookie';
   }
   return true;
+}
+
+/** One authenticator's answer; one that throws is logged by name and counts as a pass. */
+function authenticatorResult(authenticator: Authenticator, context: GatehouseRequestContext)
+  : MaybePromise<AuthenticationResult | undefined> {
+  try {
+    const result = authenticator.authenticate(context);
+    return isPromise(result) ? result.catch((error: unknown) => authenticatorFailed(authenticator, context, error))
+      : result;
+  } catch (error) {
+    return authenticatorFailed(authenticator, context, error);
+  }
+}
+
+function authenticatorFailed(authenticator: Authenticator, context: GatehouseRequestContext, error: unknown): undefined {
+  context.log.error({ authenticator: authenticator.name, err: error },
+    'authenticator failed; the request continues as anonymous');
+  return undefined;
 }
 
 /** Errors a site owner fixes in configuration: logged as warnings, not faults. */
@@ -172,31 +213,75 @@ function renderFailure(request: FastifyRequest, reply: FastifyReply, context: Ga
   sendError(request, reply, context, { status: 500, code: internal.code, message: internal.message });
 }
 
+interface Route extends RequestTarget {
+  /** The project index at a parent dir's root (no environment). */
+  index: boolean;
+  envPath: string;
+  /** The environment's folder name under a parent dir ('' for a single environment). */
+  envName: string;
+}
+
+/**
+ * Where a request goes: the environment and the path below it, or the project index at a parent
+ * dir's root. Throws the 400/404 a malformed or foreign target gets.
+ */
+function routeOf(site: Site, request: FastifyRequest): Route {
+  const target = splitTarget(request.raw.url ?? '/', site.options.basePath);
+  if (!target) throw new GatehouseError(Errors.HTTP_NOT_FOUND, { path: request.raw.url ?? '/' });
+  // Merge repeated slashes, as Apache's MergeSlashes does, before any rule sees the path:
+  // access rules, protected paths and file lookups must all agree on what `a//b` is.
+  const rawRest = target.rawRest.includes('//') ? target.rawRest.replace(/\/{2,}/g, '/') : target.rawRest;
+  const route: Route = {
+    index: false, envPath: '', envName: '', rawPathInfo: rawRest || '/', rawQuery: target.rawQuery,
+    basePath: '', siteBasePath: site.options.basePath, scheme: 'http', host: '', remoteAddress: '',
+  };
+  readClient(site, request, route);
+  route.basePath = route.siteBasePath;
+  if (site.options.env) {
+    route.envPath = site.options.env;
+    return route;
+  }
+  const parentDir = site.options.envParentDir;
+  if (!parentDir) throw new GatehouseError(Errors.ENV_NONE_CONFIGURED);
+  const { segment, rest } = firstSegment(rawRest);
+  if (!segment) {
+    route.index = true;
+    return route;
+  }
+  route.envName = decodePath(segment);
+  route.envPath = path.join(parentDir, route.envName);
+  route.rawPathInfo = rest || '/';
+  route.basePath = `${route.siteBasePath}/${segment}`;
+  return route;
+}
+
+/** The environment a route names, held until released; waits only when it must look or open. */
+function leaseFor(site: Site, route: Route): MaybePromise<Lease> {
+  const names = site.environmentNames;
+  const isEnvironment = names ? names.known(route.envName) ?? names.check(route.envName) : true;
+  if (isPromise(isEnvironment)) return isEnvironment.then((found) => leaseOf(site, route, found));
+  return leaseOf(site, route, isEnvironment);
+}
+
+function leaseOf(site: Site, route: Route, isEnvironment: boolean): MaybePromise<Lease> {
+  if (!isEnvironment) throw new GatehouseError(Errors.ENV_NOT_FOUND, { name: route.envName });
+  return site.environments.acquireNow(route.envPath) ?? site.environments.acquire(route.envPath, route.envName);
+}
+
+/** Steps 2 to 6 of the lifecycle inside one environment: context, access, sign-in, handler. */
 async function serveEnvironment(site: Site, request: FastifyRequest, reply: FastifyReply, env: GatehouseEnvironment,
-  parts: { rawPathInfo: string; query: URLSearchParams; basePath: string; siteBasePath: string; client: ClientView })
-  : Promise<void> {
-  const summary = summaryOf.get(request);
-  if (summary) summary.env = env.name || path.basename(env.path);
-  const context = new GatehouseRequestContext({
-    env, request, reply, log: request.log,
-    pathInfo: decodePath(parts.rawPathInfo || '/'),
-    rawPathInfo: parts.rawPathInfo || '/',
-    query: parts.query,
-    basePath: parts.basePath,
-    siteBasePath: parts.siteBasePath,
-    scheme: parts.client.scheme,
-    host: parts.client.host,
-    remoteAddress: parts.client.remoteAddress,
-    cookies: parseCookies(request.headers.cookie),
-  });
+  route: Route): Promise<void> {
+  const context = new GatehouseRequestContext(env, request, reply, route, site.log);
+  request.gatehouseContext = context;
   try {
     enforceAccessRules(site.rulesFor(env), context.pathInfo, context.remoteAddress);
-    if (!(await authenticate(context))) return;
+    const authenticating = authenticate(context);
+    if (!(isPromise(authenticating) ? await authenticating : authenticating)) return;
     context.markAuthenticated();
-    if (summary) summary.user = context.user;
     for (const handler of env.extensions(REQUEST_HANDLER)) {
       if (!handler.matches(context)) continue;
-      await handler.handle(context);
+      const handled = handler.handle(context);
+      if (isPromise(handled)) await handled;
       return;
     }
     throw new GatehouseError(Errors.HTTP_NOT_FOUND, { path: context.pathInfo });
@@ -210,55 +295,31 @@ async function serveEnvironment(site: Site, request: FastifyRequest, reply: Fast
   }
 }
 
-/** The one entry point for every request. */
+/** The one entry point for every request. It never rejects: every failure becomes a page. */
 export async function dispatchRequest(site: Site, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  summaryOf.set(request, {});
-  reply.header('x-request-id', String(request.id));
-  const client = clientView(site, request);
-  const sitePrefix = `${client.forwardedPrefix}${site.options.basePath}`;
+  reply.header('x-request-id', request.id);
+  let lease: Lease | undefined;
   try {
-    const target = splitTarget(request.raw.url ?? '/', site.options.basePath);
-    if (!target) throw new GatehouseError(Errors.HTTP_NOT_FOUND, { path: request.raw.url ?? '/' });
-    // Merge repeated slashes, as Apache's MergeSlashes does, before any rule sees the path:
-    // access rules, protected paths and file lookups must all agree on what `a//b` is.
-    target.rawRest = target.rawRest.replace(/\/{2,}/g, '/');
-
-    let envPath: string;
-    let envName = '';
-    let rawPathInfo = target.rawRest;
-    let basePath = sitePrefix;
-    if (site.options.env) {
-      envPath = site.options.env;
-    } else if (site.options.envParentDir) {
-      const { segment, rest } = firstSegment(target.rawRest);
-      if (!segment) {
-        await sendProjectIndex(site, request, reply, sitePrefix);
-        return;
-      }
-      envName = decodePath(segment);
-      if (!(await isEnvironmentName(site.options.envParentDir, envName))) {
-        throw new GatehouseError(Errors.ENV_NOT_FOUND, { name: envName });
-      }
-      envPath = path.join(site.options.envParentDir, envName);
-      rawPathInfo = rest;
-      basePath = `${sitePrefix}/${segment}`;
-    } else {
-      throw new GatehouseError(Errors.ENV_NONE_CONFIGURED);
+    const route = routeOf(site, request);
+    if (route.index) {
+      await sendProjectIndex(site, request, reply, route.siteBasePath);
+      return;
     }
-
-    const lease = await site.environments.acquire(envPath, envName);
-    try {
-      const serve = () => serveEnvironment(site, request, reply, lease.env,
-        { rawPathInfo, query: target.query, basePath, siteBasePath: sitePrefix, client });
-      // The request scope exists for pooled backends (one connection per request). It rides on
-      // AsyncLocalStorage, whose promise hooks cost every request on Node 20, so an embedded
-      // database, which needs no scope, goes without.
-      if (lease.env.db.kind === 'sqlite') await serve();
-      else await runInRequestScope(serve);
-    } finally {
-      lease.release();
+    const leasing = leaseFor(site, route);
+    lease = isPromise(leasing) ? await leasing : leasing;
+    const env = lease.env;
+    // The request scope exists for pooled backends (one connection per request). It rides on
+    // AsyncLocalStorage, whose promise hooks cost every request on Node 20, so an embedded
+    // database, which needs no scope, goes without.
+    if (env.db.kind === 'sqlite') {
+      const serving = serveEnvironment(site, request, reply, env, route);
+      if (isPromise(serving)) await serving;
+    } else {
+      await runInRequestScope(() => serveEnvironment(site, request, reply, env, route));
     }
   } catch (error) {
-    renderFailure(request, reply, undefined, error, request.log.child({ reqId: request.id }));
+    renderFailure(request, reply, undefined, error, site.log.child({ reqId: request.id }));
+  } finally {
+    lease?.release();
   }
 }

@@ -70,10 +70,20 @@ ${chrome ? html`<link rel="stylesheet" href="${chrome}">` : INDEX_STYLE}</head>
 `.value;
 }
 
+/** A full HTML page (the layout around `options.body`), ready to send. */
+export function renderPage(context: RequestContext, options: Omit<PageOptions, 'status'>): string {
+  return layout(context, options.title, options.body);
+}
+
+/**
+ * Sends a rendered page. A string, not a Buffer: Node then writes the head and the page as one
+ * chunk, which measured cheaper than two.
+ */
+export function sendRenderedPage(context: RequestContext, page: string, status = 200): void {
+  context.reply.code(status).header('content-type', 'text/html; charset=utf-8').send(page);
+}
+
 /** Sends a full HTML page through the context's reply. */
 export function sendPage(context: RequestContext, options: PageOptions): void {
-  context.reply
-    .code(options.status ?? 200)
-    .header('content-type', 'text/html; charset=utf-8')
-    .send(Buffer.from(layout(context, options.title, options.body), "utf8"));
+  sendRenderedPage(context, renderPage(context, options), options.status);
 }

@@ -8,7 +8,8 @@ import { Errors, GatehouseError } from '../errors';
 export interface SplitTarget {
   /** Raw path after the site prefix, starting with '/' or empty. */
   rawRest: string;
-  query: URLSearchParams;
+  /** The query string without its `?`; parsed only when a handler reads it. */
+  rawQuery: string;
 }
 
 export function normalizePrefix(prefix: string | undefined): string {
@@ -34,17 +35,13 @@ export function splitTarget(url: string, sitePrefix: string): SplitTarget | unde
   const rawPath = queryAt < 0 ? target : target.slice(0, queryAt);
   const rawQuery = queryAt < 0 ? '' : target.slice(queryAt + 1);
   if (sitePrefix && rawPath !== sitePrefix && !rawPath.startsWith(`${sitePrefix}/`)) return undefined;
-  let query: URLSearchParams;
-  try {
-    query = new URLSearchParams(rawQuery);
-  } catch {
-    throw new GatehouseError(Errors.HTTP_BAD_REQUEST, { reason: 'the query string is malformed' });
-  }
-  return { rawRest: rawPath.slice(sitePrefix.length), query };
+  return { rawRest: sitePrefix ? rawPath.slice(sitePrefix.length) : rawPath, rawQuery };
 }
 
 /** Percent-decodes a path; malformed escapes are a 400, not a crash. */
 export function decodePath(raw: string): string {
+  // Most paths have nothing to decode (the HTTP parser already refuses a raw NUL).
+  if (!raw.includes('%')) return raw;
   try {
     const decoded = decodeURIComponent(raw);
     if (decoded.includes('\0')) throw new Error('NUL');

@@ -57,7 +57,8 @@ export interface RequestHandler {
   matches(context: RequestContext): boolean;
   /**
    * Produces the response through `context.reply`. Throwing a GatehouseError becomes its error
-   * page; any other error becomes a 500 with the request id (never a stack trace).
+   * page; any other error becomes a 500 with the request id (never a stack trace). A handler
+   * that sends at once may return nothing instead of a promise.
    */
-  handle(context: RequestContext): Promise<void>;
+  handle(context: RequestContext): void | Promise<void>;
 }

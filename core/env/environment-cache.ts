@@ -15,8 +15,10 @@ import { Errors, GatehouseError, isGatehouseError } from '../errors';
 const CHANGE_CHECK_INTERVAL_MS = 250;
 /** How long a failed open is remembered before the next request tries again. */
 const FAILURE_RETRY_MS = 1000;
+/** Paths given to acquire() are remembered resolved; a parent dir has at most this many. */
+const MAX_REMEMBERED_PATHS = 10_000;
 
-interface Lease {
+export interface Lease {
   env: GatehouseEnvironment;
   release(): void;
 }
@@ -28,7 +30,8 @@ interface Entry {
   checkedAt: number;
   checking?: Promise<void>;
   failure?: { error: GatehouseError; at: number };
-  inFlight: Map<GatehouseEnvironment, number>;
+  /** Requests holding each environment of this path (an old one until they finish). */
+  inFlight: Map<GatehouseEnvironment, { count: number }>;
   /** The files the last open read, to fingerprint before the next read. */
   files?: readonly string[];
 }
@@ -53,6 +56,22 @@ async function pluginsFingerprint(envPath: string): Promise<string> {
   return stats.filter(Boolean).join(',');
 }
 
+/** Releases once, however often release() is called. */
+class EnvironmentLease implements Lease {
+  private released = false;
+
+  constructor(private readonly cache: EnvironmentCache, private readonly entry: Entry,
+    readonly env: GatehouseEnvironment, private readonly holders: { count: number }) {}
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.holders.count -= 1;
+    // The current environment keeps its (empty) counter; a replaced one is closed once unused.
+    if (this.holders.count === 0 && this.entry.env !== this.env) this.cache.released(this.entry, this.env);
+  }
+}
+
 export class EnvironmentCache {
   private readonly entries = new Map<string, Entry>();
 
@@ -63,31 +82,57 @@ export class EnvironmentCache {
     return `${config}|${plugins}`;
   }
 
+  /** Absolute paths by the path asked for: resolving on every request costs a cwd lookup. */
+  private readonly keys = new Map<string, string>();
+
+  private keyOf(envPath: string): string {
+    let key = this.keys.get(envPath);
+    if (key === undefined) {
+      key = path.resolve(envPath);
+      if (this.keys.size >= MAX_REMEMBERED_PATHS) this.keys.clear();
+      this.keys.set(envPath, key);
+    }
+    return key;
+  }
+
+  /**
+   * The environment at `envPath` without waiting, when it is open and was checked for changes
+   * within the interval (nearly every request); undefined when `acquire` must open or check it.
+   */
+  acquireNow(envPath: string): Lease | undefined {
+    const entry = this.entries.get(this.keyOf(envPath));
+    const env = entry?.env;
+    if (!entry || !env || Date.now() - entry.checkedAt >= CHANGE_CHECK_INTERVAL_MS) return undefined;
+    return this.lease(entry, env);
+  }
+
   /** The environment at `envPath`, opened or reopened as needed, held until `release()`. */
   async acquire(envPath: string, name: string): Promise<Lease> {
-    const key = path.resolve(envPath);
+    const key = this.keyOf(envPath);
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { fingerprint: '', checkedAt: 0, inFlight: new Map() };
       this.entries.set(key, entry);
     }
     const env = await this.current(key, name, entry);
-    const holder = entry;
-    holder.inFlight.set(env, (holder.inFlight.get(env) ?? 0) + 1);
-    let released = false;
-    return {
-      env,
-      release: () => {
-        if (released) return;
-        released = true;
-        const count = (holder.inFlight.get(env) ?? 1) - 1;
-        if (count > 0) holder.inFlight.set(env, count);
-        else {
-          holder.inFlight.delete(env);
-          if (holder.env !== env) void this.closeQuietly(env);
-        }
-      },
-    };
+    return this.lease(entry, env);
+  }
+
+  /** Counts the request in, so a replaced environment closes only once its requests are done. */
+  private lease(entry: Entry, env: GatehouseEnvironment): Lease {
+    let holders = entry.inFlight.get(env);
+    if (!holders) {
+      holders = { count: 0 };
+      entry.inFlight.set(env, holders);
+    }
+    holders.count += 1;
+    return new EnvironmentLease(this, entry, env, holders);
+  }
+
+  /** The last request on a replaced environment is done: close it (called by its lease). */
+  released(entry: Entry, env: GatehouseEnvironment): void {
+    entry.inFlight.delete(env);
+    if (entry.env !== env) void this.closeQuietly(env);
   }
 
   private async current(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
@@ -112,7 +157,10 @@ export class EnvironmentCache {
     if (fingerprint === entry.fingerprint) return;
     this.log.info({ env: env.name || path.basename(key) }, 'configuration changed; reopening environment');
     entry.env = undefined;
-    if (!entry.inFlight.has(env)) void this.closeQuietly(env);
+    if (!entry.inFlight.get(env)?.count) {
+      entry.inFlight.delete(env);
+      void this.closeQuietly(env);
+    }
   }
 
   private async open(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {

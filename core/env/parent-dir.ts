@@ -46,6 +46,35 @@ export async function isEnvironmentName(parentDir: string, name: string): Promis
   return !!stat?.isFile();
 }
 
+/** How long an answer of isEnvironmentName is reused: the same as trac.ini change checks. */
+const NAME_CHECK_INTERVAL_MS = 250;
+/** Answers remembered at most; a scan of random names empties the memory rather than grow it. */
+const MAX_REMEMBERED_NAMES = 1000;
+
+/**
+ * isEnvironmentName for one parent dir, remembered for a quarter second: every request under a
+ * parent dir asks, and the answer costs a read of `.tracignore` and a stat. A folder created or
+ * removed is seen within that time, as a trac.ini change is.
+ */
+export class EnvironmentNames {
+  private readonly answers = new Map<string, { isEnvironment: boolean; at: number }>();
+
+  constructor(readonly parentDir: string) {}
+
+  /** The remembered answer, or undefined when `check` must look. */
+  known(name: string): boolean | undefined {
+    const answer = this.answers.get(name);
+    return answer && Date.now() - answer.at < NAME_CHECK_INTERVAL_MS ? answer.isEnvironment : undefined;
+  }
+
+  async check(name: string): Promise<boolean> {
+    const isEnvironment = await isEnvironmentName(this.parentDir, name);
+    if (this.answers.size >= MAX_REMEMBERED_NAMES) this.answers.clear();
+    this.answers.set(name, { isEnvironment, at: Date.now() });
+    return isEnvironment;
+  }
+}
+
 export async function listEnvironmentNames(parentDir: string): Promise<string[]> {
   let entries: import('node:fs').Dirent[];
   try {

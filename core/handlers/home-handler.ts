@@ -1,18 +1,39 @@
 /** The environment's home page: project name, description and sign-in state. */
 import { injectable } from 'tsyringe';
 import type { RequestContext, RequestHandler } from '../dispatch/types';
-import { html, sendPage } from '../dispatch/html';
+import { html, renderPage, sendRenderedPage } from '../dispatch/html';
+
+/** Rendered pages kept at most; beyond that the memory starts again empty. */
+const MAX_RENDERED = 1000;
 
 @injectable()
 export class HomeHandler implements RequestHandler {
+  /**
+   * Rendered pages by base path and user. The page shows only what stays fixed while the
+   * environment is open (its name and description come from trac.ini, and a change there opens
+   * a new environment with a new handler), so each user's page is rendered once.
+   */
+  private readonly rendered = new Map<string, string>();
+
   matches(context: RequestContext): boolean {
     return context.pathInfo === '/' && (context.method === 'GET' || context.method === 'HEAD');
   }
 
-  async handle(context: RequestContext): Promise<void> {
+  handle(context: RequestContext): void {
+    const key = `${context.basePath}\n${context.user}`;
+    let page = this.rendered.get(key);
+    if (page === undefined) {
+      page = this.render(context);
+      if (this.rendered.size >= MAX_RENDERED) this.rendered.clear();
+      this.rendered.set(key, page);
+    }
+    sendRenderedPage(context, page);
+  }
+
+  private render(context: RequestContext): string {
     const env = context.env;
     const signedIn = context.user !== 'anonymous';
-    sendPage(context, {
+    return renderPage(context, {
       title: env.projectName,
       body: html`<h1>${env.projectName}</h1>
 ${env.projectDescription ? html`<p class="description">${env.projectDescription}</p>` : ''}

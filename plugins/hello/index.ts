@@ -21,7 +21,7 @@ export class HelloHandler implements RequestHandler {
     return context.pathInfo === '/hello';
   }
 
-  async handle(context: RequestContext): Promise<void> {
+  handle(context: RequestContext): void {
     const word = this.env.config.option(greeting);
     context.reply.header('content-type', 'text/plain; charset=utf-8').send(`${word}, ${context.user}!\n`);
   }
