@@ -5,6 +5,8 @@
  *  3. a trac_auth-cookie request to the home page (target: 0.6 of 1 or more),
  *  4. sign-ins/s with 32 concurrent clients on SQLite, each writing a new auth_cookie row
  *     (Trac on Apache/mod_wsgi: about 30/s with "database is locked" failures; target: 1500/s, none failing).
+ * The ratios compare like with like: Gatehouse at --log-level warn (no request line), as bare
+ * fastify logs nothing; one more figure shows hello with the request line at info.
  * Run: npx tsc -p . && node dist/bench/core.js [seconds-per-measure] [rounds]
  */
 import 'reflect-metadata';
@@ -77,7 +79,8 @@ async function main(): Promise<void> {
   console.log('since a shared two-core machine drifts by 20 % between runs.\n');
 
   const { dir, envPath } = await makeEnvironment();
-  const server = await startProcess(serverScript, gatehouse(['--env', envPath]), '/hello');
+  const startGatehouse = (extra: string[] = []) => startProcess(serverScript, gatehouse(['--env', envPath, ...extra]), '/hello');
+  let server = await startGatehouse();
   const authorization = `Basic ${Buffer.from('bench:bench-password').toString('base64')}`;
   const signIn = await fetch(`${server.base}/login`, { headers: { authorization }, redirect: 'manual' });
   const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
@@ -85,12 +88,19 @@ async function main(): Promise<void> {
   // The same page bytes from bare fastify: how much of the gap is the page's size alone.
   const pageFile = path.join(dir, 'home.html');
   await fs.writeFile(pageFile, await (await fetch(`${server.base}/`, { headers: { cookie } })).text());
-  const bare = await startProcess(path.join(__dirname, 'servers', 'bare-fastify.js'),
+  await server.stop();
+  const startBare = () => startProcess(path.join(__dirname, 'servers', 'bare-fastify.js'),
     (port) => [String(port), pageFile], '/hello');
 
+  // Fresh server processes every round: one process can run 15 % faster or slower than the
+  // next (where the JIT and the scheduler happened to put things), and that should average out
+  // like the machine's drift does.
   const ratios = { dispatch: [] as number[], cookie: [] as number[], samePage: [] as number[] };
+  const bareHellos: number[] = [];
   for (let round = 1; round <= ROUNDS; round += 1) {
     console.log(`round ${round}`);
+    const bare = await startBare();
+    server = await startGatehouse();
     const bareHello = await load(`${bare.base}/hello`);
     line('  bare fastify hello-world', bareHello);
     const hello = await load(`${server.base}/hello`);
@@ -99,11 +109,17 @@ async function main(): Promise<void> {
     line('  home page with a trac_auth cookie', home);
     const barePage = await load(`${bare.base}/page`);
     line('  bare fastify sending the same page bytes', barePage);
+    await Promise.all([bare.stop(), server.stop()]);
+    bareHellos.push(bareHello.requestsPerSecond);
     ratios.dispatch.push(hello.requestsPerSecond / bareHello.requestsPerSecond);
     ratios.cookie.push(home.requestsPerSecond / bareHello.requestsPerSecond);
     ratios.samePage.push(home.requestsPerSecond / barePage.requestsPerSecond);
   }
-  await bare.stop();
+
+  // For information: the request log line costs something at the default level (info).
+  server = await startGatehouse(['--log-level', 'info']);
+  const logged = await load(`${server.base}/hello`);
+  line('hello with a log line per request (info)', logged);
 
   const signInResult = await load(`${server.base}/login`, { authorization });
   line('sign-ins (new auth_cookie row each)', signInResult);
@@ -115,6 +131,8 @@ async function main(): Promise<void> {
   console.log(`dispatchRequest / bare fastify:   ${median(ratios.dispatch).toFixed(2)}  (target >= 0.8)`);
   console.log(`cookie home page / bare fastify:  ${median(ratios.cookie).toFixed(2)}  (target >= 0.6)`);
   console.log(`cookie home page / bare fastify sending the same page: ${median(ratios.samePage).toFixed(2)}`);
+  console.log(`hello with info log lines / median bare fastify hello: ${(logged.requestsPerSecond / median(bareHellos)).toFixed(2)}` +
+    ' (for information; the ratios above run at --log-level warn, as bare fastify logs nothing)');
   console.log(`sign-ins / Trac's ~30 per second: ${signInRatio.toFixed(1)}x (target >= 50x), failed: ${signInResult.failures}`);
 }
 

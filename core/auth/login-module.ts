@@ -74,15 +74,16 @@ export class LoginModule {
    * slide its time (at most once a minute).
    */
   userFromCookie(context: GatehouseRequestContext): string | undefined | Promise<string | undefined> {
-    const value = context.cookies[AUTH_COOKIE];
+    const value = context.cookie(AUTH_COOKIE);
     if (!value) return undefined;
+    const now = Date.now();
+    // Only well-formed values are ever cached, so a cached one needs no second look.
+    const cached = this.cache.get(value);
+    if (cached && now - cached.checkedAt <= CACHE_TTL_MS) return this.accept(context, value, cached, now);
     if (!isWellFormed(value)) {
       this.expireCookie(context);
       return undefined;
     }
-    const now = Date.now();
-    const cached = this.cache.get(value);
-    if (cached && now - cached.checkedAt <= CACHE_TTL_MS) return this.accept(context, value, cached, now);
     return this.readSession(value, now).then((session) => this.accept(context, value, session, now));
   }
 
@@ -126,7 +127,7 @@ export class LoginModule {
   async signIn(context: GatehouseRequestContext, user: string): Promise<void> {
     const value = crypto.randomBytes(16).toString('hex');
     const now = Math.floor(Date.now() / 1000);
-    const brought = context.cookies[AUTH_COOKIE];
+    const brought = context.cookie(AUTH_COOKIE);
     // Plain statements, no transaction: the new row does not depend on the old one, and
     // single statements take no gap locks that concurrent sign-ins could deadlock on (InnoDB).
     if (brought) await this.env.db.run('DELETE FROM auth_cookie WHERE cookie = ?', [brought]);
@@ -171,7 +172,7 @@ export class LoginModule {
 
   /** Ends this request's session only; the user's other sessions stay. */
   async signOut(context: GatehouseRequestContext): Promise<void> {
-    const value = context.cookies[AUTH_COOKIE];
+    const value = context.cookie(AUTH_COOKIE);
     if (value) {
       await this.env.db.run('DELETE FROM auth_cookie WHERE cookie = ?', [value]);
       this.cache.delete(value);

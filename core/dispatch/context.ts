@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from './types';
 import type { GatehouseEnvironment } from '../env/environment';
 import type { Logger } from '../log';
-import { parseCookies, serializeCookie } from './cookies';
+import { parseCookieMap, serializeCookie } from './cookies';
 import { decodePath } from './request-target';
 import { Errors, GatehouseError } from '../errors';
 import { Options } from '../env/env-options';
@@ -23,9 +23,6 @@ export interface RequestTarget {
   host: string;
   remoteAddress: string;
 }
-
-/** Shared by requests without cookies: nothing may be added to it. */
-const NO_COOKIES: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
 
 export class GatehouseRequestContext implements RequestContext {
   readonly method: string;
@@ -57,7 +54,8 @@ export class GatehouseRequestContext implements RequestContext {
   }
 
   private parsedQuery: URLSearchParams | undefined;
-  private parsedCookies: Readonly<Record<string, string>> | undefined;
+  private cookieMap: Map<string, string> | undefined;
+  private cookieRecord: Readonly<Record<string, string>> | undefined;
 
   /** Parsed on first use: most requests never read their query. */
   get query(): URLSearchParams {
@@ -65,11 +63,19 @@ export class GatehouseRequestContext implements RequestContext {
     return this.parsedQuery;
   }
 
-  /** Parsed on first use. */
+  cookie(name: string): string | undefined {
+    this.cookieMap ??= parseCookieMap(this.request.headers.cookie);
+    return this.cookieMap.get(name);
+  }
+
   get cookies(): Readonly<Record<string, string>> {
-    const header = this.request.headers.cookie;
-    this.parsedCookies ??= header ? parseCookies(header) : NO_COOKIES;
-    return this.parsedCookies;
+    if (!this.cookieRecord) {
+      const record = Object.create(null) as Record<string, string>;
+      this.cookieMap ??= parseCookieMap(this.request.headers.cookie);
+      for (const [name, value] of this.cookieMap) record[name] = value;
+      this.cookieRecord = Object.freeze(record);
+    }
+    return this.cookieRecord;
   }
 
   private childLog: Logger | undefined;
@@ -117,7 +123,7 @@ export class GatehouseRequestContext implements RequestContext {
 
   formToken(): string {
     if (this.token) return this.token;
-    const existing = this.cookies[FORM_TOKEN_COOKIE];
+    const existing = this.cookie(FORM_TOKEN_COOKIE);
     if (existing && /^[0-9a-f]{32,64}$/.test(existing)) {
       this.token = existing;
       return existing;
@@ -130,7 +136,7 @@ export class GatehouseRequestContext implements RequestContext {
   }
 
   verifyFormToken(submitted: string | undefined): void {
-    const cookie = this.cookies[FORM_TOKEN_COOKIE];
+    const cookie = this.cookie(FORM_TOKEN_COOKIE);
     if (!cookie || !submitted || !constantTimeEqual(cookie, submitted)) {
       throw new GatehouseError(Errors.FORM_TOKEN);
     }

@@ -1,11 +1,13 @@
 /** Cookie header parsing and Set-Cookie building (RFC 6265). */
 
 /**
- * Every request with a cookie header is parsed, so this walks the header with indexOf rather
- * than splitting it into arrays of parts.
+ * The cookies of a Cookie header by name; the first occurrence of a name wins, as browsers send
+ * the most specific path first. A Map, and a walk with indexOf rather than split: every request
+ * that carries cookies is parsed, and a Map takes the names without interning them as an
+ * object's keys would.
  */
-export function parseCookies(header: string | undefined): Record<string, string> {
-  const cookies: Record<string, string> = Object.create(null) as Record<string, string>;
+export function parseCookieMap(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
   if (!header) return cookies;
   let start = 0;
   while (start < header.length) {
@@ -16,8 +18,7 @@ export function parseCookies(header: string | undefined): Record<string, string>
       const name = header.slice(start, eq).trim();
       let value = header.slice(eq + 1, end).trim();
       if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-      // The first occurrence wins, as browsers send the most specific path first.
-      if (name && !(name in cookies)) cookies[name] = value;
+      if (name && !cookies.has(name)) cookies.set(name, value);
     }
     start = end + 1;
   }

@@ -28,6 +28,9 @@ export interface RequestContext {
   /** Client address (from X-Forwarded-For only under --trust-proxy). */
   readonly remoteAddress: string;
   readonly requestId: string;
+  /** One cookie's value (the first of that name the client sent), or undefined. */
+  cookie(name: string): string | undefined;
+  /** Every cookie the client sent, by name (the first of each name). */
   readonly cookies: Readonly<Record<string, string>>;
   readonly log: Logger;
   readonly request: FastifyRequest;

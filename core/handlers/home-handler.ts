@@ -9,23 +9,35 @@ const MAX_RENDERED = 1000;
 @injectable()
 export class HomeHandler implements RequestHandler {
   /**
-   * Rendered pages by base path and user. The page shows only what stays fixed while the
+   * Rendered pages by base path, then user. The page shows only what stays fixed while the
    * environment is open (its name and description come from trac.ini, and a change there opens
-   * a new environment with a new handler), so each user's page is rendered once.
+   * a new environment with a new handler), so each user's page is rendered once. Two levels,
+   * not one joined key: both strings are reused from request to request, so looking them up
+   * costs no new string.
    */
-  private readonly rendered = new Map<string, string>();
+  private readonly rendered = new Map<string, Map<string, string>>();
+  private renderedCount = 0;
 
   matches(context: RequestContext): boolean {
     return context.pathInfo === '/' && (context.method === 'GET' || context.method === 'HEAD');
   }
 
   handle(context: RequestContext): void {
-    const key = `${context.basePath}\n${context.user}`;
-    let page = this.rendered.get(key);
+    let byUser = this.rendered.get(context.basePath);
+    let page = byUser?.get(context.user);
     if (page === undefined) {
       page = this.render(context);
-      if (this.rendered.size >= MAX_RENDERED) this.rendered.clear();
-      this.rendered.set(key, page);
+      if (this.renderedCount >= MAX_RENDERED) {
+        this.rendered.clear();
+        this.renderedCount = 0;
+      }
+      byUser = this.rendered.get(context.basePath);
+      if (!byUser) {
+        byUser = new Map();
+        this.rendered.set(context.basePath, byUser);
+      }
+      byUser.set(context.user, page);
+      this.renderedCount += 1;
     }
     sendRenderedPage(context, page);
   }
