@@ -80,6 +80,11 @@ function parseOptions(argv: string[]): StartOptions {
 async function serve(options: StartOptions): Promise<void> {
   const { app, log } = buildApp({ env: options.env, envParentDir: options.envParentDir, basePath: options.basePath,
     trustProxy: options.trustProxy, logger: { level: options.logLevel } });
+  // A promise rejected with nobody listening is a bug (most likely a plugin's); Node would end
+  // the process for it, taking every environment down. It is logged, and serving goes on.
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (a bug); the server keeps running');
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { measure } from './lib/load';
 import { findWrk, wrkMeasure } from './lib/wrk';
-import { gatehouse, serverScript, startProcess } from './lib/processes';
+import { gatehouse, serverScript, startProcess, type ServerProcess } from './lib/processes';
 import { createEnvironment } from '../core/env/create-environment';
 import { openEnvironment } from '../core/env/environment';
 import { PASSWORD_STORE } from '../core/components/tokens';
@@ -30,22 +30,35 @@ interface Figure {
   requestsPerSecond: number;
   failures: number;
   p99Ms: number;
+  /** The server's CPU time (user + system, all threads) per completed request, in µs. */
+  cpuMicros: number;
 }
 
 const wrk = findWrk();
 
-/** One measure: wrk when installed, else the Node load generator (both warm the server first). */
-async function load(url: string, headers: Record<string, string> = {}): Promise<Figure> {
+/**
+ * One measure against `server`: wrk when installed, else the Node load generator (both warm
+ * the server first). Also reads the server's CPU time around it: that figure hardly moves when
+ * something else on the machine takes a core for a while, so it checks the throughput ratios.
+ */
+async function load(server: ServerProcess, url: string, headers: Record<string, string> = {}): Promise<Figure> {
   await measure({ url, headers, connections, durationMs: 1000 });
-  if (wrk) return wrkMeasure(wrk, url, { connections, seconds, headers });
-  const result = await measure({ url, headers, connections, durationMs: seconds * 1000 });
-  const failures = result.errors + Object.entries(result.statusCounts)
-    .filter(([status]) => !/^[23]/.test(status)).reduce((sum, [, count]) => sum + count, 0);
-  return { requestsPerSecond: result.requestsPerSecond, failures, p99Ms: result.latencyMs.p99 };
+  const cpuBefore = server.cpuSeconds();
+  let figure: Omit<Figure, 'cpuMicros'> & { requests: number };
+  if (wrk) figure = await wrkMeasure(wrk, url, { connections, seconds, headers });
+  else {
+    const result = await measure({ url, headers, connections, durationMs: seconds * 1000 });
+    const failures = result.errors + Object.entries(result.statusCounts)
+      .filter(([status]) => !/^[23]/.test(status)).reduce((sum, [, count]) => sum + count, 0);
+    figure = { requestsPerSecond: result.requestsPerSecond, failures, p99Ms: result.latencyMs.p99, requests: result.requests };
+  }
+  const cpuMicros = ((server.cpuSeconds() - cpuBefore) * 1e6) / Math.max(1, figure.requests);
+  return { requestsPerSecond: figure.requestsPerSecond, failures: figure.failures, p99Ms: figure.p99Ms, cpuMicros };
 }
 
 function line(label: string, result: Figure): void {
-  console.log(`${label.padEnd(44)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(1)} ms  failures ${result.failures}`);
+  console.log(`${label.padEnd(44)} ${result.requestsPerSecond.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(1)} ms  ` +
+    `cpu ${Number.isNaN(result.cpuMicros) ? '?' : result.cpuMicros.toFixed(1)} µs/req  failures ${result.failures}`);
 }
 
 async function makeEnvironment(): Promise<{ dir: string; envPath: string }> {
@@ -97,31 +110,35 @@ async function main(): Promise<void> {
   // like the machine's drift does.
   const ratios = { dispatch: [] as number[], cookie: [] as number[], samePage: [] as number[] };
   const bareHellos: number[] = [];
+  // The same comparison by CPU time per request: bare's µs over ours.
+  const cpuRatios = { dispatch: [] as number[], cookie: [] as number[] };
   for (let round = 1; round <= ROUNDS; round += 1) {
     console.log(`round ${round}`);
     const bare = await startBare();
     server = await startGatehouse();
-    const bareHello = await load(`${bare.base}/hello`);
+    const bareHello = await load(bare, `${bare.base}/hello`);
     line('  bare fastify hello-world', bareHello);
-    const hello = await load(`${server.base}/hello`);
+    const hello = await load(server, `${server.base}/hello`);
     line('  hello plugin through dispatchRequest', hello);
-    const home = await load(`${server.base}/`, { cookie });
+    const home = await load(server, `${server.base}/`, { cookie });
     line('  home page with a trac_auth cookie', home);
-    const barePage = await load(`${bare.base}/page`);
+    const barePage = await load(bare, `${bare.base}/page`);
     line('  bare fastify sending the same page bytes', barePage);
     await Promise.all([bare.stop(), server.stop()]);
     bareHellos.push(bareHello.requestsPerSecond);
     ratios.dispatch.push(hello.requestsPerSecond / bareHello.requestsPerSecond);
     ratios.cookie.push(home.requestsPerSecond / bareHello.requestsPerSecond);
     ratios.samePage.push(home.requestsPerSecond / barePage.requestsPerSecond);
+    cpuRatios.dispatch.push(bareHello.cpuMicros / hello.cpuMicros);
+    cpuRatios.cookie.push(bareHello.cpuMicros / home.cpuMicros);
   }
 
   // For information: the request log line costs something at the default level (info).
   server = await startGatehouse(['--log-level', 'info']);
-  const logged = await load(`${server.base}/hello`);
+  const logged = await load(server, `${server.base}/hello`);
   line('hello with a log line per request (info)', logged);
 
-  const signInResult = await load(`${server.base}/login`, { authorization });
+  const signInResult = await load(server, `${server.base}/login`, { authorization });
   line('sign-ins (new auth_cookie row each)', signInResult);
   await server.stop();
   await fs.rm(dir, { recursive: true, force: true });
@@ -131,6 +148,8 @@ async function main(): Promise<void> {
   console.log(`dispatchRequest / bare fastify:   ${median(ratios.dispatch).toFixed(2)}  (target >= 0.8)`);
   console.log(`cookie home page / bare fastify:  ${median(ratios.cookie).toFixed(2)}  (target >= 0.6)`);
   console.log(`cookie home page / bare fastify sending the same page: ${median(ratios.samePage).toFixed(2)}`);
+  console.log(`by CPU time per request (bare's over ours): dispatchRequest ${median(cpuRatios.dispatch).toFixed(2)}, ` +
+    `cookie home page ${median(cpuRatios.cookie).toFixed(2)}`);
   console.log(`hello with info log lines / median bare fastify hello: ${(logged.requestsPerSecond / median(bareHellos)).toFixed(2)}` +
     ' (for information; the ratios above run at --log-level warn, as bare fastify logs nothing)');
   console.log(`sign-ins / Trac's ~30 per second: ${signInRatio.toFixed(1)}x (target >= 50x), failed: ${signInResult.failures}`);

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { measure } from './lib/load';
-import { freePort, gatehouse, serverScript, startProcess, type ServerProcess } from './lib/processes';
+import { cpuSecondsOf, freePort, gatehouse, serverScript, startProcess, type ServerProcess } from './lib/processes';
 import { createEnvironment } from '../core/env/create-environment';
 import { runCli } from '../core/cli/main';
 import { memoryIo } from '../core/cli/io';
@@ -277,7 +277,8 @@ async function memoryCheck(envPath: string): Promise<void> {
   const port = await freePort();
   const child = spawn(process.execPath, [serverScript, ...gatehouse(['--env', envPath])(port)],
     { stdio: 'ignore', env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'warn' } });
-  const server: ServerProcess = { port, base: `http://127.0.0.1:${port}`, stop: stopper(child) };
+  const server: ServerProcess = { port, base: `http://127.0.0.1:${port}`, cpuSeconds: () => cpuSecondsOf(child.pid),
+    stop: stopper(child) };
   try {
     await waitFor(`${server.base}/chrome/common/css/gatehouse.css`);
     let summary = '';

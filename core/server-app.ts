@@ -64,6 +64,22 @@ function lastResort(log: Logger, request: FastifyRequest, reply: FastifyReply, e
       requestId: String(request.id) } }));
 }
 
+/**
+ * The path a request line shows: never the query, and for an absolute-form target
+ * (`GET http://user:secret@host/x`) only its path, so a password in it is not logged.
+ */
+function loggedPath(url: string): string {
+  if (url.startsWith('/')) {
+    const queryAt = url.indexOf('?');
+    return queryAt < 0 ? url : url.slice(0, queryAt);
+  }
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(not a path)';
+  }
+}
+
 export interface BuiltApp {
   app: FastifyInstance;
   site: Site;
@@ -134,9 +150,7 @@ export function buildApp(options: ServerOptions): BuiltApp {
     const requestLog = requestLogger(options);
     app.addHook('onResponse', (request, reply, done) => {
       const context = request.gatehouseContext;
-      const url = request.raw.url ?? '';
-      const queryAt = url.indexOf('?');
-      requestLog.info({ reqId: request.id, method: request.method, path: queryAt < 0 ? url : url.slice(0, queryAt),
+      requestLog.info({ reqId: request.id, method: request.method, path: loggedPath(request.raw.url ?? ''),
         status: reply.statusCode, env: context ? context.env.name || path.basename(context.env.path) : undefined,
         user: context?.user, ms: Math.round(reply.elapsedTime * 10) / 10,
         remote: request.raw.socket.remoteAddress }, 'request');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { cleanup, makeEnvironment, tempDir } from './helpers/environments';
 import { basicAuth } from './helpers/http';
 import {
-  eventually, freePort, installPlugin, send, ServerProcess, setCookies, signIn, type LogLine, type Reply,
+  eventually, freePort, installPlugin, send, sendRaw, ServerProcess, setCookies, signIn, type LogLine, type Reply,
 } from './fixtures/core-kit';
 
 t.teardown(cleanup);
@@ -170,12 +170,16 @@ void t.test('the log names failing plugins and authenticators, and never carries
   await send(`${url}/shaky/whoami`, { headers: { cookie: `trac_auth=${cookie}; trac_form_token=feedfacefeedfacefeedfacefeedface`,
     authorization: secretAuthorization } });
   await send(`${url}/shaky/crash`);
+  // An absolute-form target may carry a password in its userinfo: the log shows the path only.
+  const absolute = await sendRaw(url, 'http://alice:pw-in-the-url@example.invalid/shaky/whoami?token=query-secret');
+  t.equal(absolute.status, 200, 'an absolute-form target is served');
 
   // Log lines may reach the pipe a moment after the response.
   t.ok(await eventually(() => server.logLines().some((line) => line.authenticator === 'exploding_scheme')),
     'the throwing authenticator is logged');
   await eventually(() => server.stdout.includes('internal detail /srv/secret')
-    && server.logLines().filter((line) => line.msg === 'request').length >= 5);
+    && server.logLines().filter((line) => line.msg === 'request').length >= 6
+    && server.logLines().some((line) => line.msg === 'request' && line.reqId === absolute.headers['x-request-id']));
   const lines = server.logLines();
   const exploded = linesWith(lines, (line) => line.authenticator === 'exploding_scheme');
   t.ok(exploded.every((line) => (line.level ?? 0) >= 50), 'as an error');
@@ -195,7 +199,10 @@ void t.test('the log names failing plugins and authenticators, and never carries
   t.ok(requestLines.some((line) => line.user === 'alice' && line.env === 'shaky' && line.status === 200),
     'one line per request with environment, user and status');
 
-  for (const secret of [cookie, 'feedfacefeedfacefeedfacefeedface', secretAuthorization.slice(6), 'correct-horse-battery']) {
+  t.ok(requestLines.some((line) => line.reqId === absolute.headers['x-request-id'] && line.path === '/shaky/whoami'),
+    'the absolute-form request is logged by its path');
+  for (const secret of [cookie, 'feedfacefeedfacefeedfacefeedface', secretAuthorization.slice(6), 'correct-horse-battery',
+    'pw-in-the-url', 'query-secret']) {
     t.notMatch(server.stdout + server.stderr, secret, `never in the log: ${secret.slice(0, 8)}...`);
   }
   t.equal((await server.stop('SIGTERM')).code, 0);

@@ -11,6 +11,7 @@ import { cleanup, makeEnvironment, tempDir } from './helpers/environments';
 import { basicAuth, request, setCookie } from './helpers/http';
 import { runCli } from '../core/cli/main';
 import { memoryIo } from '../core/cli/io';
+import { eventually, installPlugin } from './fixtures/core-kit';
 
 t.teardown(cleanup);
 
@@ -106,4 +107,53 @@ void t.test('under --trust-proxy a forwarded address that is not an IP fails clo
     t.equal((await request(`${server.url}/`, { headers: { 'x-forwarded-for': odd } })).status, 403,
       `"${odd}" is refused rather than let through`);
   }
+});
+
+void t.test('plugin answers that are thenables or promises of another realm are awaited, never lost', async (t) => {
+  const dir = await tempDir('gh-sec-');
+  const envPath = await makeEnvironment(dir, 'odd');
+  await installPlugin(path.join(envPath, 'plugins'), 'odd_returns');
+  const server = await startServer({ env: envPath });
+  t.teardown(() => server.close());
+
+  const thenable = await request(`${server.url}/odd/thenable`);
+  t.equal(thenable.status, 200, 'a handler returning a thenable is waited for');
+  t.match(thenable.body, 'thenable answered anonymous');
+  const realm = await request(`${server.url}/odd/realm-ok`);
+  t.equal(realm.status, 200);
+  t.match(realm.body, 'answered from another realm');
+  // In-process: an unhandled rejection here would end the test run itself.
+  const rejected = await request(`${server.url}/odd/realm-reject`);
+  t.equal(rejected.status, 500, 'a rejection from another realm is a 500 page');
+  t.notMatch(rejected.body, 'rejected in another realm', 'whose detail stays in the log');
+  t.equal((await request(`${server.url}/odd/sync-throw`)).status, 500, 'a handler that throws at once too');
+
+  t.match((await request(`${server.url}/odd/x?auth=thenable-user`)).body, 'plain mallory',
+    'an authenticator answering with a thenable names its user');
+  t.match((await request(`${server.url}/odd/x?auth=realm-user`)).body, 'plain trent',
+    'and with a promise of another realm');
+  const weird = await request(`${server.url}/odd/x?auth=weird`);
+  t.equal(weird.status, 200, 'a result of an unknown kind counts as a pass');
+  t.match(weird.body, 'plain anonymous');
+  const bare = await request(`${server.url}/odd/x?auth=bare-challenge`);
+  t.equal(bare.status, 401, 'a challenge without a status is a 401');
+});
+
+void t.test('an environment folder that goes away has its database closed', async (t) => {
+  const parent = await tempDir('gh-sec-');
+  const envPath = await makeEnvironment(parent, 'gone');
+  const dbFile = path.join(await fs.realpath(envPath), 'db', 'trac.db');
+  const openHandles = async () => {
+    const fds = await fs.readdir('/proc/self/fd');
+    const targets = await Promise.all(fds.map((fd) => fs.readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+    return targets.filter((target) => target.startsWith(dbFile)).length;
+  };
+  const server = await startServer({ envParentDir: parent });
+  t.teardown(() => server.close());
+  t.equal((await request(`${server.url}/gone/`)).status, 200);
+  t.ok((await openHandles()) > 0, 'the database is open while the environment serves');
+  await fs.rm(envPath, { recursive: true, force: true });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  t.equal((await request(`${server.url}/gone/`)).status, 404, 'a removed folder is a 404 within a quarter second');
+  t.ok(await eventually(async () => (await openHandles()) === 0, 3000), 'and its database handles are closed');
 });

@@ -3,6 +3,7 @@
  * competes with the server for its event loop.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -37,7 +38,23 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 30_000)
 export interface ServerProcess {
   port: number;
   base: string;
+  /** CPU seconds (user + system, every thread) the process has used so far; NaN off Linux. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** Linux's clock tick for /proc/PID/stat times: 100 on every common kernel build. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Starts `node script args...` with PORT substituted, and waits until `probePath` answers. */
@@ -52,6 +69,7 @@ export async function startProcess(script: string, args: (port: number) => strin
   await waitForHttp(`${base}${probePath}`, child);
   return {
     port, base,
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     stop: () => new Promise((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

@@ -18,6 +18,8 @@ export interface WrkResult {
   /** Responses with a status of 400 or more, plus socket errors. */
   failures: number;
   p99Ms: number;
+  /** Completed requests in all. */
+  requests: number;
 }
 
 function milliseconds(text: string | undefined): number {
@@ -39,5 +41,6 @@ export async function wrkMeasure(wrk: string, url: string,
     requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0),
     failures: badStatus + socketTotal,
     p99Ms: milliseconds(/\s99%\s+(\S+)/.exec(stdout)?.[1]),
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
   };
 }

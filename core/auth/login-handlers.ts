@@ -68,7 +68,7 @@ export class LoginHandler implements RequestHandler {
       safeReturnPath(ctx, ctx.query.get('referer') ?? String(ctx.request.headers.referer ?? '')));
     if (ctx.authenticatedBy !== 'cookie') {
       await this.loginModule.signIn(ctx, ctx.user);
-      ctx.log.info({ user: ctx.user, scheme: ctx.authenticatedBy }, 'signed in');
+      ctx.log.info({ scheme: ctx.authenticatedBy }, 'signed in');  // the context's logger names the user
     }
     ctx.reply.code(303).header('location', back).header('cache-control', 'no-store').send();
   }
@@ -89,7 +89,7 @@ export class LogoutHandler implements RequestHandler {
       const form = await readUrlEncodedForm(ctx);
       ctx.verifyFormToken(form.get('__FORM_TOKEN') ?? undefined);
       await this.loginModule.signOut(ctx);
-      ctx.log.info({ user: ctx.user }, 'signed out');
+      ctx.log.info('signed out');  // the context's logger names the user
       ctx.reply.code(303).header('location', ctx.redirectUrl('/')).header('cache-control', 'no-store').send();
       return;
     }

@@ -64,7 +64,11 @@ export class GatehouseRequestContext implements RequestContext {
   }
 
   cookie(name: string): string | undefined {
-    this.cookieMap ??= parseCookieMap(this.request.headers.cookie);
+    if (this.cookieMap === undefined) {
+      const header = this.request.headers.cookie;
+      if (!header) return undefined;
+      this.cookieMap = parseCookieMap(header);
+    }
     return this.cookieMap.get(name);
   }
 

@@ -20,7 +20,7 @@ import { LoginModule } from '../auth/login-module';
 import { normalizeUserName } from '../auth/normalize';
 import { Errors, GatehouseError, isGatehouseError } from '../errors';
 import { runInRequestScope } from '../db/request-scope';
-import { isPromise, type MaybePromise } from './maybe-async';
+import { fromPlugin, isPromise, type MaybePromise } from './maybe-async';
 import type { AuthenticationResult, Authenticator } from '../auth/types';
 
 export interface SiteOptions {
@@ -138,15 +138,18 @@ async function authenticateFrom(context: GatehouseRequestContext, authenticators
 /** true: signed in; false: a challenge was sent; undefined: ask the next authenticator. */
 function applyResult(context: GatehouseRequestContext, authenticator: Authenticator,
   result: AuthenticationResult | undefined): boolean | undefined {
-  if (result === undefined || result.kind === 'pass') return undefined;
-  if (result.kind === 'user') {
+  if (result?.kind === 'user') {
     context.user = normalizeUserName(result.user, context.env.config);
     context.authenticatedBy = authenticator.name;
     return true;
   }
+  // Anything but a user or a challenge (a pass, or a result this version does not know) lets
+  // the next authenticator decide.
+  if (result?.kind !== 'challenge') return undefined;
+  const status = Number.isInteger(result.status) && result.status >= 400 && result.status < 600 ? result.status : 401;
   sendError(context.request, context.reply, context, {
-    status: result.status, code: result.code ?? 'GH_ERR_AUTH_REQUIRED', message: result.message,
-    headers: result.headers,
+    status, code: result.code ?? 'GH_ERR_AUTH_REQUIRED', message: result.message ?? 'authentication required',
+    headers: result.headers ?? {},
   });
   return false;
 }
@@ -172,7 +175,7 @@ function signedInByCookie(context: GatehouseRequestContext, user: string | undef
 function authenticatorResult(authenticator: Authenticator, context: GatehouseRequestContext)
   : MaybePromise<AuthenticationResult | undefined> {
   try {
-    const result = authenticator.authenticate(context);
+    const result = fromPlugin(authenticator.authenticate(context));
     return isPromise(result) ? result.catch((error: unknown) => authenticatorFailed(authenticator, context, error))
       : result;
   } catch (error) {
@@ -264,35 +267,50 @@ function leaseFor(site: Site, route: Route): MaybePromise<Lease> {
 }
 
 function leaseOf(site: Site, route: Route, isEnvironment: boolean): MaybePromise<Lease> {
-  if (!isEnvironment) throw new GatehouseError(Errors.ENV_NOT_FOUND, { name: route.envName });
+  if (!isEnvironment) {
+    site.environments.forget(route.envPath);
+    throw new GatehouseError(Errors.ENV_NOT_FOUND, { name: route.envName });
+  }
   return site.environments.acquireNow(route.envPath) ?? site.environments.acquire(route.envPath, route.envName);
 }
 
-/** Steps 2 to 6 of the lifecycle inside one environment: context, access, sign-in, handler. */
-async function serveEnvironment(site: Site, request: FastifyRequest, reply: FastifyReply, env: GatehouseEnvironment,
-  route: Route): Promise<void> {
+/**
+ * Steps 2 to 6 of the lifecycle inside one environment: context, access rules, sign-in, the
+ * first matching handler. Returns a promise only when something really waits.
+ */
+function serveEnvironment(site: Site, request: FastifyRequest, reply: FastifyReply, env: GatehouseEnvironment,
+  route: Route): MaybePromise<void> {
   const context = new GatehouseRequestContext(env, request, reply, route, site.log);
   request.gatehouseContext = context;
   try {
     enforceAccessRules(site.rulesFor(env), context.pathInfo, context.remoteAddress);
     const authenticating = authenticate(context);
-    if (!(isPromise(authenticating) ? await authenticating : authenticating)) return;
-    context.markAuthenticated();
-    for (const handler of env.extensions(REQUEST_HANDLER)) {
-      if (!handler.matches(context)) continue;
-      const handled = handler.handle(context);
-      if (isPromise(handled)) await handled;
-      return;
-    }
-    throw new GatehouseError(Errors.HTTP_NOT_FOUND, { path: context.pathInfo });
+    const handled = isPromise(authenticating)
+      ? authenticating.then((goOn) => (goOn ? runHandler(context) : undefined))
+      : authenticating ? runHandler(context) : undefined;
+    return isPromise(handled) ? handled.catch((error: unknown) => handlerFailed(context, error)) : handled;
   } catch (error) {
-    if (reply.sent || reply.raw.headersSent) {
-      context.log.error({ err: error }, 'request failed after the response started');
-      reply.raw.destroy();
-      return;
-    }
-    renderFailure(request, reply, context, error, context.log);
+    handlerFailed(context, error);
   }
+}
+
+/** Authentication is over: the first enabled handler that matches answers, or it is a 404. */
+function runHandler(context: GatehouseRequestContext): MaybePromise<void> {
+  context.markAuthenticated();
+  for (const handler of context.env.extensions(REQUEST_HANDLER)) {
+    if (handler.matches(context)) return fromPlugin(handler.handle(context));
+  }
+  throw new GatehouseError(Errors.HTTP_NOT_FOUND, { path: context.pathInfo });
+}
+
+function handlerFailed(context: GatehouseRequestContext, error: unknown): void {
+  const { request, reply } = context;
+  if (reply.sent || reply.raw.headersSent) {
+    context.log.error({ err: error }, 'request failed after the response started');
+    reply.raw.destroy();
+    return;
+  }
+  renderFailure(request, reply, context, error, context.log);
 }
 
 /** The one entry point for every request. It never rejects: every failure becomes a page. */
@@ -315,7 +333,7 @@ export async function dispatchRequest(site: Site, request: FastifyRequest, reply
       const serving = serveEnvironment(site, request, reply, env, route);
       if (isPromise(serving)) await serving;
     } else {
-      await runInRequestScope(() => serveEnvironment(site, request, reply, env, route));
+      await runInRequestScope(async () => serveEnvironment(site, request, reply, env, route));
     }
   } catch (error) {
     renderFailure(request, reply, undefined, error, site.log.child({ reqId: request.id }));

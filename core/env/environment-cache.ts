@@ -129,6 +129,23 @@ export class EnvironmentCache {
     return new EnvironmentLease(this, entry, env, holders);
   }
 
+  /**
+   * The folder is no longer an environment (removed, renamed, hidden by .tracignore): forget
+   * it, and close what it had open once no request holds it.
+   */
+  forget(envPath: string): void {
+    const key = this.keyOf(envPath);
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    const env = entry.env;
+    entry.env = undefined;
+    if (env && !entry.inFlight.get(env)?.count) {
+      entry.inFlight.delete(env);
+      void this.closeQuietly(env);
+    }
+  }
+
   /** The last request on a replaced environment is done: close it (called by its lease). */
   released(entry: Entry, env: GatehouseEnvironment): void {
     entry.inFlight.delete(env);
@@ -144,6 +161,9 @@ export class EnvironmentCache {
       entry.checking ??= this.checkForChanges(key, entry).finally(() => { entry.checking = undefined; });
       await entry.checking;
       if (entry.env) return entry.env;
+      // Every request that waited for the check lands here: the first one reopens, the others
+      // wait for that same opening.
+      if (entry.opening) return entry.opening;
     }
     entry.opening = this.open(key, name, entry).finally(() => { entry.opening = undefined; });
     return entry.opening;
@@ -178,7 +198,12 @@ export class EnvironmentCache {
         await this.closeQuietly(env);
         throw error;
       }
+      const previous = entry.env;
       entry.env = env;
+      if (previous && previous !== env && !entry.inFlight.get(previous)?.count) {
+        entry.inFlight.delete(previous);
+        void this.closeQuietly(previous);
+      }
       entry.files = env.config.files;
       const after = await this.fingerprintOf(key, env.config.files);
       const sameFiles = knownFiles.length === env.config.files.length

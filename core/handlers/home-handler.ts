@@ -3,8 +3,13 @@ import { injectable } from 'tsyringe';
 import type { RequestContext, RequestHandler } from '../dispatch/types';
 import { html, renderPage, sendRenderedPage } from '../dispatch/html';
 
-/** Rendered pages kept at most; beyond that the memory starts again empty. */
-const MAX_RENDERED = 1000;
+/**
+ * What the rendered pages may hold; beyond it the memory starts again empty. Bytes as well as
+ * pages: behind a trusted proxy the base path comes from X-Forwarded-Prefix, which a client may
+ * make kilobytes long, and it appears in every link of the page.
+ */
+const MAX_RENDERED_PAGES = 1000;
+const MAX_RENDERED_CHARS = 2 * 1024 * 1024;
 
 @injectable()
 export class HomeHandler implements RequestHandler {
@@ -17,6 +22,7 @@ export class HomeHandler implements RequestHandler {
    */
   private readonly rendered = new Map<string, Map<string, string>>();
   private renderedCount = 0;
+  private renderedChars = 0;
 
   matches(context: RequestContext): boolean {
     return context.pathInfo === '/' && (context.method === 'GET' || context.method === 'HEAD');
@@ -27,9 +33,10 @@ export class HomeHandler implements RequestHandler {
     let page = byUser?.get(context.user);
     if (page === undefined) {
       page = this.render(context);
-      if (this.renderedCount >= MAX_RENDERED) {
+      if (this.renderedCount >= MAX_RENDERED_PAGES || this.renderedChars + page.length > MAX_RENDERED_CHARS) {
         this.rendered.clear();
         this.renderedCount = 0;
+        this.renderedChars = 0;
       }
       byUser = this.rendered.get(context.basePath);
       if (!byUser) {
@@ -38,6 +45,7 @@ export class HomeHandler implements RequestHandler {
       }
       byUser.set(context.user, page);
       this.renderedCount += 1;
+      this.renderedChars += page.length + context.basePath.length + context.user.length;
     }
     sendRenderedPage(context, page);
   }
