@@ -108,6 +108,14 @@ function requestLogger(options: ServerOptions): Logger {
 
 export function buildApp(options: ServerOptions): BuiltApp {
   const log = serverLogger(options);
+  // The request line is an info line: when the level hides it, nothing is prepared for it.
+  const requestLog = pino.levels.values[log.level] <= pino.levels.values.info ? requestLogger(options) : undefined;
+  const logRequest = (request: FastifyRequest, status: number, ms: number | undefined): void => {
+    const context = request.gatehouseContext;
+    requestLog?.info({ reqId: request.id, method: request.method, path: loggedPath(request.raw.url ?? ''), status,
+      env: context ? context.env.name || path.basename(context.env.path) : undefined, user: context?.user,
+      ms: ms === undefined ? undefined : Math.round(ms * 10) / 10, remote: request.raw.socket.remoteAddress }, 'request');
+  };
   const app = Fastify({
     // Fastify gets no logger of its own: with one, it builds a child logger and listens for the
     // end of every response, which cost a tenth of the server's time for nothing we use. Every
@@ -129,6 +137,8 @@ export function buildApp(options: ServerOptions): BuiltApp {
       reply.header('x-request-id', String(request.id));
       sendError(request, reply, undefined, { status: 400, code: Errors.HTTP_BAD_REQUEST.code,
         message: 'the request URL is malformed (a bad percent-escape or character)' });
+      // Fastify runs no route hooks for these, so the line is written here.
+      logRequest(request, 400, undefined);
     },
     forceCloseConnections: 'idle',
   });
@@ -145,15 +155,9 @@ export function buildApp(options: ServerOptions): BuiltApp {
   // every request object has the same shape.
   app.decorateRequest('gatehouseContext', null);
 
-  // The request line is an info line: when the level hides it, no hook runs at all.
-  if (pino.levels.values[log.level] <= pino.levels.values.info) {
-    const requestLog = requestLogger(options);
+  if (requestLog) {
     app.addHook('onResponse', (request, reply, done) => {
-      const context = request.gatehouseContext;
-      requestLog.info({ reqId: request.id, method: request.method, path: loggedPath(request.raw.url ?? ''),
-        status: reply.statusCode, env: context ? context.env.name || path.basename(context.env.path) : undefined,
-        user: context?.user, ms: Math.round(reply.elapsedTime * 10) / 10,
-        remote: request.raw.socket.remoteAddress }, 'request');
+      logRequest(request, reply.statusCode, reply.elapsedTime);
       done();
     });
   }

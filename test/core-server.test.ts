@@ -173,13 +173,16 @@ void t.test('the log names failing plugins and authenticators, and never carries
   // An absolute-form target may carry a password in its userinfo: the log shows the path only.
   const absolute = await sendRaw(url, 'http://alice:pw-in-the-url@example.invalid/shaky/whoami?token=query-secret');
   t.equal(absolute.status, 200, 'an absolute-form target is served');
+  const malformed = await sendRaw(url, '/shaky/%zz');
+  t.equal(malformed.status, 400, 'a URL the router cannot decode is a 400');
 
   // Log lines may reach the pipe a moment after the response.
   t.ok(await eventually(() => server.logLines().some((line) => line.authenticator === 'exploding_scheme')),
     'the throwing authenticator is logged');
   await eventually(() => server.stdout.includes('internal detail /srv/secret')
     && server.logLines().filter((line) => line.msg === 'request').length >= 6
-    && server.logLines().some((line) => line.msg === 'request' && line.reqId === absolute.headers['x-request-id']));
+    && server.logLines().some((line) => line.msg === 'request' && line.reqId === absolute.headers['x-request-id'])
+    && server.logLines().some((line) => line.msg === 'request' && line.reqId === malformed.headers['x-request-id']));
   const lines = server.logLines();
   const exploded = linesWith(lines, (line) => line.authenticator === 'exploding_scheme');
   t.ok(exploded.every((line) => (line.level ?? 0) >= 50), 'as an error');
@@ -201,6 +204,8 @@ void t.test('the log names failing plugins and authenticators, and never carries
 
   t.ok(requestLines.some((line) => line.reqId === absolute.headers['x-request-id'] && line.path === '/shaky/whoami'),
     'the absolute-form request is logged by its path');
+  t.ok(requestLines.some((line) => line.reqId === malformed.headers['x-request-id'] && line.status === 400),
+    'and so is the one fastify refused as malformed');
   for (const secret of [cookie, 'feedfacefeedfacefeedfacefeedface', secretAuthorization.slice(6), 'correct-horse-battery',
     'pw-in-the-url', 'query-secret']) {
     t.notMatch(server.stdout + server.stderr, secret, `never in the log: ${secret.slice(0, 8)}...`);

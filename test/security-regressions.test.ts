@@ -135,6 +135,8 @@ void t.test('plugin answers that are thenables or promises of another realm are 
   const weird = await request(`${server.url}/odd/x?auth=weird`);
   t.equal(weird.status, 200, 'a result of an unknown kind counts as a pass');
   t.match(weird.body, 'plain anonymous');
+  t.match((await request(`${server.url}/odd/x?auth=nameless`)).body, 'plain anonymous',
+    'a "user" result that names nobody signs nobody in');
   const bare = await request(`${server.url}/odd/x?auth=bare-challenge`);
   t.equal(bare.status, 401, 'a challenge without a status is a 401');
 });

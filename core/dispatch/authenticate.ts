@@ -54,6 +54,10 @@ async function authenticateFrom(context: GatehouseRequestContext, authenticators
 function applyResult(context: GatehouseRequestContext, authenticator: Authenticator,
   result: AuthenticationResult | undefined): boolean | undefined {
   if (result?.kind === 'user') {
+    if (typeof result.user !== 'string' || result.user === '') {
+      // A scheme that says "a user" without naming one is broken; nobody signs in through it.
+      return authenticatorFailed(authenticator, context, new Error('it named no user'));
+    }
     context.user = normalizeUserName(result.user, context.env.config);
     context.authenticatedBy = authenticator.name;
     return true;

@@ -198,6 +198,12 @@ export class EnvironmentCache {
         await this.closeQuietly(env);
         throw error;
       }
+      if (this.entries.get(key) !== entry) {
+        // The folder stopped being an environment while it opened (forget()): nothing would
+        // ever close what was just opened.
+        await this.closeQuietly(env);
+        throw new GatehouseError(Errors.ENV_NOT_FOUND, { name: name || path.basename(key) });
+      }
       const previous = entry.env;
       entry.env = env;
       if (previous && previous !== env && !entry.inFlight.get(previous)?.count) {
