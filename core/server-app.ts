@@ -4,12 +4,11 @@
  */
 import 'reflect-metadata';
 import crypto from 'node:crypto';
-import path from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { dispatchRequest, Site, type SiteOptions } from './dispatch/dispatch';
 import { normalizePrefix } from './dispatch/request-target';
 import pino from 'pino';
-import { redactPaths, type Logger } from './log';
+import { createLogger, type Logger } from './log';
 import { sendError } from './dispatch/error-page';
 import { Errors } from './errors';
 
@@ -92,28 +91,16 @@ function logLevel(options: ServerOptions): string {
   return options.logger?.level ?? process.env.GATEHOUSE_LOG_LEVEL ?? 'info';
 }
 
-/** The logger for everything: pino removes the redactPaths from whatever is logged. */
-function serverLogger(options: ServerOptions): Logger {
-  return pino({ level: logLevel(options), redact: { paths: redactPaths, censor: '[redacted]' } }) as unknown as Logger;
-}
-
-/**
- * The logger for the one line per request. Its fields are fixed and never secret (the path is
- * logged without its query), so it goes without redaction, which cost more than the rest of
- * writing the line.
- */
-function requestLogger(options: ServerOptions): Logger {
-  return pino({ level: logLevel(options) }) as unknown as Logger;
-}
-
 export function buildApp(options: ServerOptions): BuiltApp {
-  const log = serverLogger(options);
-  // The request line is an info line: when the level hides it, nothing is prepared for it.
-  const requestLog = pino.levels.values[log.level] <= pino.levels.values.info ? requestLogger(options) : undefined;
+  const log = createLogger(logLevel(options));
+  // The request line is an info line: when the level hides it, nothing is prepared for it. Its
+  // fields are fixed and never secret (the path goes without its query), so no redaction.
+  const requestLog = pino.levels.values[log.level] <= pino.levels.values.info
+    ? createLogger(log.level, { redact: false }) : undefined;
   const logRequest = (request: FastifyRequest, status: number, ms: number | undefined): void => {
     const context = request.gatehouseContext;
     requestLog?.info({ reqId: request.id, method: request.method, path: loggedPath(request.raw.url ?? ''), status,
-      env: context ? context.env.name || path.basename(context.env.path) : undefined, user: context?.user,
+      env: context?.env.logName, user: context?.user,
       ms: ms === undefined ? undefined : Math.round(ms * 10) / 10, remote: request.raw.socket.remoteAddress }, 'request');
   };
   const app = Fastify({

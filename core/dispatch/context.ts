@@ -63,20 +63,24 @@ export class GatehouseRequestContext implements RequestContext {
     return this.parsedQuery;
   }
 
-  cookie(name: string): string | undefined {
+  /** The Cookie header parsed on first use; undefined (and nothing allocated) without one. */
+  private parsedCookies(): Map<string, string> | undefined {
     if (this.cookieMap === undefined) {
       const header = this.request.headers.cookie;
       if (!header) return undefined;
       this.cookieMap = parseCookieMap(header);
     }
-    return this.cookieMap.get(name);
+    return this.cookieMap;
+  }
+
+  cookie(name: string): string | undefined {
+    return this.parsedCookies()?.get(name);
   }
 
   get cookies(): Readonly<Record<string, string>> {
     if (!this.cookieRecord) {
       const record = Object.create(null) as Record<string, string>;
-      this.cookieMap ??= parseCookieMap(this.request.headers.cookie);
-      for (const [name, value] of this.cookieMap) record[name] = value;
+      for (const [name, value] of this.parsedCookies() ?? []) record[name] = value;
       this.cookieRecord = Object.freeze(record);
     }
     return this.cookieRecord;

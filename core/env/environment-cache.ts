@@ -68,7 +68,7 @@ class EnvironmentLease implements Lease {
     this.released = true;
     this.holders.count -= 1;
     // The current environment keeps its (empty) counter; a replaced one is closed once unused.
-    if (this.holders.count === 0 && this.entry.env !== this.env) this.cache.released(this.entry, this.env);
+    if (this.holders.count === 0 && this.entry.env !== this.env) this.cache.closeIfUnused(this.entry, this.env);
   }
 }
 
@@ -140,16 +140,17 @@ export class EnvironmentCache {
     this.entries.delete(key);
     const env = entry.env;
     entry.env = undefined;
-    if (env && !entry.inFlight.get(env)?.count) {
-      entry.inFlight.delete(env);
-      void this.closeQuietly(env);
-    }
+    if (env) this.closeIfUnused(entry, env);
   }
 
-  /** The last request on a replaced environment is done: close it (called by its lease). */
-  released(entry: Entry, env: GatehouseEnvironment): void {
+  /**
+   * An environment that is no longer its entry's current one: closed now when no request holds
+   * it, else by its last lease's release.
+   */
+  closeIfUnused(entry: Entry, env: GatehouseEnvironment): void {
+    if (entry.inFlight.get(env)?.count) return;
     entry.inFlight.delete(env);
-    if (entry.env !== env) void this.closeQuietly(env);
+    void this.closeQuietly(env);
   }
 
   private async current(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
@@ -175,12 +176,9 @@ export class EnvironmentCache {
     const fingerprint = await this.fingerprintOf(key, env.config.files);
     entry.checkedAt = Date.now();
     if (fingerprint === entry.fingerprint) return;
-    this.log.info({ env: env.name || path.basename(key) }, 'configuration changed; reopening environment');
+    this.log.info({ env: env.logName }, 'configuration changed; reopening environment');
     entry.env = undefined;
-    if (!entry.inFlight.get(env)?.count) {
-      entry.inFlight.delete(env);
-      void this.closeQuietly(env);
-    }
+    this.closeIfUnused(entry, env);
   }
 
   private async open(key: string, name: string, entry: Entry): Promise<GatehouseEnvironment> {
@@ -206,10 +204,7 @@ export class EnvironmentCache {
       }
       const previous = entry.env;
       entry.env = env;
-      if (previous && previous !== env && !entry.inFlight.get(previous)?.count) {
-        entry.inFlight.delete(previous);
-        void this.closeQuietly(previous);
-      }
+      if (previous && previous !== env) this.closeIfUnused(entry, previous);
       entry.files = env.config.files;
       const after = await this.fingerprintOf(key, env.config.files);
       const sameFiles = knownFiles.length === env.config.files.length

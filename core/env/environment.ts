@@ -49,6 +49,14 @@ export class GatehouseEnvironment implements Environment {
     this.container.register(ENVIRONMENT, { useValue: this });
   }
 
+  private cachedLogName: string | undefined;
+
+  /** What log lines call it: its name under a parent dir, else its folder's name. */
+  get logName(): string {
+    this.cachedLogName ??= this.name || path.basename(this.path);
+    return this.cachedLogName;
+  }
+
   get db(): Database {
     if (!this.database) throw new Error('the environment database is not open yet');
     return this.database;
